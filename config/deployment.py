@@ -1,0 +1,141 @@
+"""The deployment file as frozen, typed objects: regions, numbers, hours, holidays, closures, SLAs.
+
+Everything here is plain data. The loader (`config.loader`) builds it and guarantees the
+invariants the rest of the service relies on: ranges are ordered and do not overlap, numbers
+are E.164 and belong to exactly one region, region ids are unique.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+Channel = Literal["hotline", "appointments", "counselling"]
+CHANNELS: tuple[Channel, ...] = ("hotline", "appointments", "counselling")
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MINUTES_PER_DAY = 24 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRange:
+    """A local wall-clock interval within one day, in minutes since midnight; end is exclusive."""
+
+    start: int
+    end: int
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+    def __str__(self) -> str:
+        return f"{_hhmm(self.start)}-{_hhmm(self.end)}"
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+DayRanges = tuple[TimeRange, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyHours:
+    """Opening ranges for each weekday (index 0 = Monday), sorted and disjoint."""
+
+    days: tuple[DayRanges, DayRanges, DayRanges, DayRanges, DayRanges, DayRanges, DayRanges]
+
+    @property
+    def minutes_per_week(self) -> int:
+        return sum(r.minutes for day in self.days for r in day)
+
+    @property
+    def hours_per_week(self) -> float:
+        return self.minutes_per_week / 60
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """A span of local wall-clock time in which a line is closed, with the reason callers hear."""
+
+    start: dt.datetime  # naive, local to the deployment's time zone
+    end: dt.datetime  # naive, exclusive
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SpecialHours:
+    """Hours that replace the weekly hours of some channels on one date (an empty tuple: closed)."""
+
+    date: dt.date
+    channels: Mapping[Channel, DayRanges]
+
+
+@dataclass(frozen=True, slots=True)
+class SameWorkingDay:
+    """Due at `day_end` of the working day raised, or of the next working day if raised later."""
+
+
+@dataclass(frozen=True, slots=True)
+class WithinWorkingHours:
+    """Due after this many hours counted on working days only."""
+
+    hours: int
+
+
+SlaRule = SameWorkingDay | WithinWorkingHours
+Urgency = Literal["urgent", "normal"]
+
+
+@dataclass(frozen=True, slots=True)
+class Sla:
+    urgent: SlaRule
+    normal: SlaRule
+    day_end: int  # minutes since local midnight
+
+    def rule(self, urgency: Urgency) -> SlaRule:
+        return self.urgent if urgency == "urgent" else self.normal
+
+
+@dataclass(frozen=True, slots=True)
+class HolidayCalendar:
+    country: str
+    subdivision: str | None
+
+
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
+class Region:
+    id: str
+    name: str
+    numbers: tuple[str, ...]  # E.164
+    languages: tuple[str, ...]  # the first is the default
+    max_queue_wait: dt.timedelta
+    hours: Mapping[Channel, WeeklyHours]  # always holds "hotline"
+    closures: tuple[Closure, ...] = ()
+    special_hours: Mapping[dt.date, SpecialHours] = field(default_factory=dict)
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
+class Deployment:
+    timezone: str
+    holidays: HolidayCalendar
+    sla: Sla
+    regions: tuple[Region, ...]
+    closures: tuple[Closure, ...] = ()
+    source: str = ""  # where it was loaded from, for messages
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def region(self, region_id: str) -> Region | None:
+        return next((r for r in self.regions if r.id == region_id), None)
+
+    def region_for_number(self, e164: str) -> Region | None:
+        return next((r for r in self.regions if e164 in r.numbers), None)

@@ -1,0 +1,465 @@
+"""Reading the deployment file (TOML) into `Deployment`, reporting every error with its key path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+import phonenumbers
+
+from config.deployment import (
+    CHANNELS,
+    MINUTES_PER_DAY,
+    WEEKDAYS,
+    Channel,
+    Closure,
+    DayRanges,
+    Deployment,
+    HolidayCalendar,
+    Region,
+    SameWorkingDay,
+    Sla,
+    SlaRule,
+    SpecialHours,
+    TimeRange,
+    WeeklyHours,
+    WithinWorkingHours,
+)
+from config.issues import ConfigError, ConfigIssue, IssueCollector, join_key
+from config.languages import ISO_639_1
+
+_TIME = re.compile(r"^(\d{2}):(\d{2})$")
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_REGION_ID = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+_TOP_KEYS = {"timezone", "holidays", "sla", "closures", "regions"}
+_REGION_KEYS = {
+    "id", "name", "numbers", "languages", "max_queue_wait", "hours", "closures", "special_hours",
+}
+
+
+def load_deployment(path: str | Path) -> Deployment:
+    """Read and validate a deployment file; raise `ConfigError` listing every problem."""
+    source = str(path)
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(source, [ConfigIssue("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(source, [ConfigIssue("", f"cannot read the file: {exc}")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, [ConfigIssue("", f"not valid TOML: {exc}")]) from None
+    return parse_deployment(raw, source=source)
+
+
+def parse_deployment(raw: Mapping[str, Any], *, source: str = "") -> Deployment:
+    """Validate an already-parsed document; raise `ConfigError` listing every problem."""
+    c = IssueCollector()
+    _unknown_keys(c, "", raw, _TOP_KEYS)
+    timezone = _timezone(c, raw.get("timezone"))
+    calendar = _holidays(c, raw.get("holidays"))
+    sla = _sla(c, raw.get("sla"))
+    closures = _closures(c, "closures", raw.get("closures", []))
+    regions = _regions(c, raw.get("regions"))
+    if c:
+        raise ConfigError(source, c.issues)
+    assert timezone is not None and calendar is not None and sla is not None
+    return Deployment(
+        timezone=timezone, holidays=calendar, sla=sla, regions=regions, closures=closures,
+        source=source,
+    )
+
+
+def _unknown_keys(c: IssueCollector, key: str, table: Mapping[str, Any], allowed: set[str]) -> None:
+    for name in table:
+        if name not in allowed:
+            c.add(join_key(key, name), f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+
+
+def _table(c: IssueCollector, key: str, value: Any) -> Mapping[str, Any] | None:
+    if value is None:
+        c.add(key, "missing")
+        return None
+    if not isinstance(value, dict):
+        c.add(key, f"must be a table, not {type(value).__name__}")
+        return None
+    return cast(Mapping[str, Any], value)
+
+
+def _string(c: IssueCollector, key: str, value: Any, *, required: bool = True) -> str | None:
+    if value is None:
+        if required:
+            c.add(key, "missing")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        c.add(key, "must be a non-empty string")
+        return None
+    return value.strip()
+
+
+def _timezone(c: IssueCollector, value: Any) -> str | None:
+    name = _string(c, "timezone", value)
+    if name is None:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        c.add("timezone", f'unknown time zone "{name}" (use an IANA name such as "Europe/Berlin")')
+        return None
+    return name
+
+
+def _holidays(c: IssueCollector, value: Any) -> HolidayCalendar | None:
+    table = _table(c, "holidays", value)
+    if table is None:
+        return None
+    _unknown_keys(c, "holidays", table, {"country", "subdivision"})
+    country = _string(c, "holidays.country", table.get("country"))
+    subdivision = _string(c, "holidays.subdivision", table.get("subdivision"), required=False)
+    if country is None:
+        return None
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        c.add("holidays.country", f'unknown holiday country "{country}" (use an ISO 3166 code such as "DE")')
+        return None
+    if subdivision is not None and subdivision not in supported[country]:
+        c.add(
+            "holidays.subdivision",
+            f'unknown subdivision "{subdivision}" of {country} (known: {", ".join(supported[country])})',
+        )
+        return None
+    return HolidayCalendar(country=country, subdivision=subdivision)
+
+
+def _sla(c: IssueCollector, value: Any) -> Sla | None:
+    table = _table(c, "sla", value)
+    if table is None:
+        return None
+    _unknown_keys(c, "sla", table, {"urgent", "normal", "day_end"})
+    urgent = _sla_rule(c, "sla.urgent", table.get("urgent"))
+    normal = _sla_rule(c, "sla.normal", table.get("normal"))
+    day_end = _clock_time(c, "sla.day_end", table.get("day_end"))
+    if urgent is None or normal is None or day_end is None:
+        return None
+    return Sla(urgent=urgent, normal=normal, day_end=day_end)
+
+
+def _sla_rule(c: IssueCollector, key: str, value: Any) -> SlaRule | None:
+    text = _string(c, key, value)
+    if text is None:
+        return None
+    if text == "same_day":
+        return SameWorkingDay()
+    match = re.fullmatch(r"(\d+)h", text)
+    if match and int(match.group(1)) > 0:
+        return WithinWorkingHours(hours=int(match.group(1)))
+    c.add(key, f'"{text}" is not a rule: use "same_day" or a number of working hours such as "48h"')
+    return None
+
+
+def _clock_time(c: IssueCollector, key: str, value: Any, *, allow_24: bool = False) -> int | None:
+    text = _string(c, key, value)
+    if text is None:
+        return None
+    minutes = _parse_clock(text, allow_24=allow_24)
+    if minutes is None:
+        c.add(key, f'"{text}" is not a time of day (HH:MM)')
+    return minutes
+
+
+def _parse_clock(text: str, *, allow_24: bool) -> int | None:
+    match = _TIME.match(text.strip())
+    if not match:
+        return None
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if minutes > 59 or hours > 24 or (hours == 24 and (minutes or not allow_24)):
+        return None
+    return hours * 60 + minutes
+
+
+def _duration(c: IssueCollector, key: str, value: Any) -> dt.timedelta | None:
+    text = _string(c, key, value)
+    if text is None:
+        return None
+    match = _DURATION.match(text)
+    if not match or not any(match.groups()):
+        c.add(key, f'"{text}" is not a duration (for example "5m", "90s", "1h30m")')
+        return None
+    h, m, s = (int(g) if g else 0 for g in match.groups())
+    return dt.timedelta(hours=h, minutes=m, seconds=s)
+
+
+def _day_ranges(c: IssueCollector, key: str, value: Any) -> DayRanges | None:
+    if not isinstance(value, list):
+        c.add(key, 'must be a list of ranges such as ["08:00-12:00"]')
+        return None
+    ranges: list[TimeRange] = []
+    ok = True
+    for item in value:
+        parsed = _time_range(c, key, item)
+        if parsed is None:
+            ok = False
+        else:
+            ranges.append(parsed)
+    ranges.sort(key=lambda r: r.start)
+    for earlier, later in zip(ranges, ranges[1:], strict=False):
+        if later.start < earlier.end:
+            c.add(key, f'"{earlier}" and "{later}" overlap')
+            ok = False
+    return tuple(ranges) if ok else None
+
+
+def _time_range(c: IssueCollector, key: str, item: Any) -> TimeRange | None:
+    if not isinstance(item, str) or "-" not in item:
+        c.add(key, f'{item!r} is not a range of the form "HH:MM-HH:MM"')
+        return None
+    start_text, _, end_text = item.partition("-")
+    start = _parse_clock(start_text, allow_24=False)
+    end = _parse_clock(end_text, allow_24=True)
+    if start is None or end is None:
+        c.add(key, f'"{item}" is not a range of the form "HH:MM-HH:MM"')
+        return None
+    if end <= start:
+        c.add(key, f'"{item}" ends before it starts')
+        return None
+    assert end <= MINUTES_PER_DAY
+    return TimeRange(start, end)
+
+
+def _weekly_hours(c: IssueCollector, key: str, value: Any) -> WeeklyHours | None:
+    table = _table(c, key, value)
+    if table is None:
+        return None
+    days: list[DayRanges] = [() for _ in WEEKDAYS]
+    ok = True
+    for day_name, ranges_value in table.items():
+        day_key = join_key(key, day_name)
+        if day_name not in WEEKDAYS:
+            c.add(day_key, f"unknown weekday (expected one of: {', '.join(WEEKDAYS)})")
+            ok = False
+            continue
+        ranges = _day_ranges(c, day_key, ranges_value)
+        if ranges is None:
+            ok = False
+        else:
+            days[WEEKDAYS.index(day_name)] = ranges
+    if not ok:
+        return None
+    return WeeklyHours(days=cast(Any, tuple(days)))
+
+
+def _local_datetime(c: IssueCollector, key: str, value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            c.add(key, "must be a local date-time without offset (it is read in the deployment's time zone)")
+            return None
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is None:
+            return parsed
+    c.add(key, f'{value!r} is not a local date-time such as "2026-12-24T00:00"')
+    return None
+
+
+def _date(c: IssueCollector, key: str, value: Any) -> dt.date | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    c.add(key, f'{value!r} is not a date such as "2026-02-16"')
+    return None
+
+
+def _closures(c: IssueCollector, key: str, value: Any) -> tuple[Closure, ...]:
+    if not isinstance(value, list):
+        c.add(key, "must be a list of closures ([[closures]] tables)")
+        return ()
+    result: list[Closure] = []
+    for index, item in enumerate(value):
+        closure = _closure(c, f"{key}[{index}]", item)
+        if closure is not None:
+            result.append(closure)
+    return tuple(sorted(result, key=lambda cl: cl.start))
+
+
+def _closure(c: IssueCollector, key: str, value: Any) -> Closure | None:
+    table = _table(c, key, value)
+    if table is None:
+        return None
+    _unknown_keys(c, key, table, {"date", "from", "to", "reason"})
+    reason = _string(c, join_key(key, "reason"), table.get("reason"))
+    if "date" in table:
+        if "from" in table or "to" in table:
+            c.add(key, 'give either "date" or "from" and "to", not both')
+            return None
+        day = _date(c, join_key(key, "date"), table["date"])
+        if day is None or reason is None:
+            return None
+        start = dt.datetime.combine(day, dt.time())
+        return Closure(start=start, end=start + dt.timedelta(days=1), reason=reason)
+    if "from" not in table or "to" not in table:
+        c.add(key, 'needs "date", or both "from" and "to"')
+        return None
+    start = _local_datetime(c, join_key(key, "from"), table["from"])
+    end = _local_datetime(c, join_key(key, "to"), table["to"])
+    if start is None or end is None or reason is None:
+        return None
+    if end <= start:
+        c.add(join_key(key, "to"), f"{end.isoformat()} ends before the closure starts ({start.isoformat()})")
+        return None
+    return Closure(start=start, end=end, reason=reason)
+
+
+def _special_hours(c: IssueCollector, key: str, value: Any) -> dict[dt.date, SpecialHours]:
+    if not isinstance(value, list):
+        c.add(key, "must be a list of [[regions.special_hours]] tables")
+        return {}
+    result: dict[dt.date, SpecialHours] = {}
+    for index, item in enumerate(value):
+        item_key = f"{key}[{index}]"
+        table = _table(c, item_key, item)
+        if table is None:
+            continue
+        _unknown_keys(c, item_key, table, {"date", *CHANNELS})
+        day = _date(c, join_key(item_key, "date"), table.get("date"))
+        channels: dict[Channel, DayRanges] = {}
+        for channel in CHANNELS:
+            if channel in table:
+                ranges = _day_ranges(c, join_key(item_key, channel), table[channel])
+                if ranges is not None:
+                    channels[channel] = ranges
+        if not any(ch in table for ch in CHANNELS):
+            c.add(item_key, f"names no channel (one of: {', '.join(CHANNELS)})")
+        if day is None:
+            continue
+        if day in result:
+            c.add(join_key(item_key, "date"), f"{day.isoformat()} has special hours twice")
+            continue
+        result[day] = SpecialHours(date=day, channels=channels)
+    return result
+
+
+def _numbers(c: IssueCollector, key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        c.add(key, 'must be a non-empty list of phone numbers such as ["+49 2241 9000 100"]')
+        return ()
+    result: list[str] = []
+    for index, item in enumerate(value):
+        item_key = f"{key}[{index}]"
+        e164 = normalise_number(item) if isinstance(item, str) else None
+        if e164 is None:
+            c.add(item_key, f"{item!r} is not a valid phone number")
+        elif e164 in result:
+            c.add(item_key, f"{e164} is listed twice")
+        else:
+            result.append(e164)
+    return tuple(result)
+
+
+def normalise_number(text: str, default_region: str = "DE") -> str | None:
+    """Return the E.164 form of a phone number in any notation, or None if it is not valid."""
+    try:
+        parsed = phonenumbers.parse(text, default_region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _languages(c: IssueCollector, key: str, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ("de",)
+    if not isinstance(value, list) or not value:
+        c.add(key, 'must be a non-empty list of ISO 639-1 codes such as ["de", "en"]')
+        return ()
+    result: list[str] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or item.lower() not in ISO_639_1:
+            c.add(f"{key}[{index}]", f"{item!r} is not an ISO 639-1 language code")
+        elif item.lower() in result:
+            c.add(f"{key}[{index}]", f'"{item}" is listed twice')
+        else:
+            result.append(item.lower())
+    return tuple(result)
+
+
+def _regions(c: IssueCollector, value: Any) -> tuple[Region, ...]:
+    if not isinstance(value, list) or not value:
+        c.add("regions", "needs at least one [[regions]] table")
+        return ()
+    regions: list[Region] = []
+    seen_ids: dict[str, int] = {}
+    number_owner: dict[str, str] = {}
+    for index, item in enumerate(value):
+        region_id = item.get("id") if isinstance(item, dict) else None
+        key = f"regions.{region_id}" if isinstance(region_id, str) and region_id else f"regions[{index}]"
+        if isinstance(region_id, str) and region_id in seen_ids:
+            c.add(join_key(key, "id"), f'"{region_id}" is used by regions[{seen_ids[region_id]}] already')
+            continue
+        if isinstance(region_id, str):
+            seen_ids[region_id] = index
+        region = _region(c, key, item)
+        if region is None:
+            continue
+        for number in region.numbers:
+            if number in number_owner:
+                c.add(join_key(key, "numbers"), f'{number} belongs to region "{number_owner[number]}" already')
+            number_owner[number] = region.id
+        regions.append(region)
+    return tuple(regions)
+
+
+def _region(c: IssueCollector, key: str, value: Any) -> Region | None:
+    table = _table(c, key, value)
+    if table is None:
+        return None
+    before = len(c.issues)
+    _unknown_keys(c, key, table, _REGION_KEYS)
+    region_id = _string(c, join_key(key, "id"), table.get("id"))
+    if region_id is not None and not _REGION_ID.match(region_id):
+        c.add(join_key(key, "id"), f'"{region_id}" must be lower-case letters, digits, "-" or "_"')
+    name = _string(c, join_key(key, "name"), table.get("name"))
+    numbers = _numbers(c, join_key(key, "numbers"), table.get("numbers"))
+    languages = _languages(c, join_key(key, "languages"), table.get("languages"))
+    max_wait = _duration(c, join_key(key, "max_queue_wait"), table.get("max_queue_wait", "5m"))
+    hours = _region_hours(c, join_key(key, "hours"), table.get("hours"))
+    closures = _closures(c, join_key(key, "closures"), table.get("closures", []))
+    special = _special_hours(c, join_key(key, "special_hours"), table.get("special_hours", []))
+    if len(c.issues) > before:
+        return None
+    assert region_id and name and max_wait is not None and hours is not None
+    return Region(
+        id=region_id, name=name, numbers=numbers, languages=languages, max_queue_wait=max_wait,
+        hours=hours, closures=closures, special_hours=special,
+    )
+
+
+def _region_hours(c: IssueCollector, key: str, value: Any) -> dict[Channel, WeeklyHours] | None:
+    table = _table(c, key, value)
+    if table is None:
+        return None
+    result: dict[Channel, WeeklyHours] = {}
+    for channel_name, hours_value in table.items():
+        channel_key = join_key(key, channel_name)
+        if channel_name not in CHANNELS:
+            c.add(channel_key, f"unknown channel (expected one of: {', '.join(CHANNELS)})")
+            continue
+        hours = _weekly_hours(c, channel_key, hours_value)
+        if hours is not None:
+            result[cast(Channel, channel_name)] = hours
+    if "hotline" not in table:
+        c.add(join_key(key, "hotline"), "missing: every region needs hotline hours")
+    return result
