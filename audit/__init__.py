@@ -1,0 +1,1 @@
+"""The hash-chained audit trail, auditor pages, retention and pseudonymisation jobs."""

@@ -1,0 +1,1 @@
+"""The concern queue (Anliegen): callbacks, voicemail, walk-in and web-form concerns, SLAs."""

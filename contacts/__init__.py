@@ -1,0 +1,1 @@
+"""The contact log: every contact and outcome, pseudonymised, for planners and auditors."""

@@ -1,0 +1,102 @@
+"""Writing and reading the contact log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contacts.models import ContactEvent
+from contacts.pseudonyms import Pseudonymiser
+from contacts.vocabulary import CONTACT_CHANNELS, CONTACT_KINDS, ContactChannel
+
+MAX_DETAIL_BYTES = 2048
+# Anything that looks like a phone number must not reach the log, whatever field it hides in.
+_PHONE_LIKE = re.compile(r"(?<![\w.+])(?:\+|0)[\d ()/-]{7,}")
+_MIN_PHONE_DIGITS = 8
+
+
+class InvalidContactEvent(ValueError):
+    """An event that must not be written; the message says which field and why."""
+
+
+async def record_contact_event(
+    session: AsyncSession,
+    *,
+    pseudonymiser: Pseudonymiser,
+    at: dt.datetime,
+    channel: ContactChannel,
+    kind: str,
+    region: str | None,
+    caller: str | None = None,
+    reference: str | None = None,
+    duration_seconds: int | None = None,
+    wait_seconds: int | None = None,
+    detail: Mapping[str, Any] | None = None,
+    event_id: str | None = None,
+) -> bool:
+    """Log one contact event; `caller` (E.164) is stored only as its pseudonym.
+
+    Give a deterministic `event_id` (e.g. CallSid and step) where the same event can arrive
+    twice: the second write is ignored and the function returns False.
+    """
+    row = _validated_row(
+        at=at, channel=channel, kind=kind, region=region,
+        caller_pseudonym=pseudonymiser(caller) if caller else None,
+        reference=reference, duration_seconds=duration_seconds, wait_seconds=wait_seconds,
+        detail=dict(detail or {}), event_id=event_id or uuid.uuid4().hex,
+    )
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(ContactEvent).values(**row).on_conflict_do_nothing(index_elements=["event_id"])
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))
+
+
+def _validated_row(**row: Any) -> dict[str, Any]:
+    if row["channel"] not in CONTACT_CHANNELS:
+        raise InvalidContactEvent(f'channel "{row["channel"]}" is not one of {", ".join(CONTACT_CHANNELS)}')
+    if row["kind"] not in CONTACT_KINDS:
+        raise InvalidContactEvent(f'kind "{row["kind"]}" is not a known kind of contact event')
+    if row["at"].tzinfo is None:
+        raise InvalidContactEvent("at must be an aware datetime")
+    for field in ("duration_seconds", "wait_seconds"):
+        if row[field] is not None and row[field] < 0:
+            raise InvalidContactEvent(f"{field} must not be negative")
+    encoded = json.dumps(row["detail"], ensure_ascii=False, sort_keys=True)
+    if len(encoded.encode()) > MAX_DETAIL_BYTES:
+        raise InvalidContactEvent(f"detail is larger than {MAX_DETAIL_BYTES} bytes")
+    if _looks_like_phone_number(encoded) or _looks_like_phone_number(row["reference"] or ""):
+        raise InvalidContactEvent("detail or reference holds something like a phone number; log pseudonyms only")
+    row["occurred_at"] = row.pop("at")
+    return row
+
+
+def _looks_like_phone_number(text: str) -> bool:
+    return any(
+        sum(ch.isdigit() for ch in match.group()) >= _MIN_PHONE_DIGITS for match in _PHONE_LIKE.finditer(text)
+    )
+
+
+async def list_contact_events(
+    session: AsyncSession,
+    *,
+    since: dt.datetime,
+    until: dt.datetime,
+    regions: Sequence[str] | None = None,
+    limit: int = 1000,
+) -> list[ContactEvent]:
+    """Events in [since, until), oldest first, optionally of some regions only."""
+    query = select(ContactEvent).where(ContactEvent.occurred_at >= since, ContactEvent.occurred_at < until)
+    if regions is not None:
+        query = query.where(ContactEvent.region.in_(regions))
+    query = query.order_by(ContactEvent.occurred_at, ContactEvent.id).limit(limit)
+    return list(await session.scalars(query))

@@ -1,0 +1,25 @@
+"""The channels and kinds of contact events; anything else is a programming error."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+ContactChannel = Literal["phone", "callback", "voicemail", "walk_in", "web_form", "sms", "video", "survey"]
+CONTACT_CHANNELS: tuple[ContactChannel, ...] = get_args(ContactChannel)
+
+# Kinds grow with the capabilities that write them; keeping the list closed catches typos
+# that would otherwise split one kind of event into two in every report.
+CONTACT_KINDS: frozenset[str] = frozenset(
+    {
+        # a call on a hotline
+        "call_received", "language_chosen", "queued", "answered", "abandoned",
+        "left_queue_for_callback", "left_queue_for_voicemail", "closed_menu_choice",
+        "call_completed", "call_failed",
+        # concerns from any channel
+        "callback_requested", "voicemail_left", "concern_raised", "concern_merged",
+        "concern_claimed", "callback_attempted", "concern_settled", "concern_unreachable",
+        # messages, video, survey
+        "sms_received", "sms_sent", "video_booked", "video_joined", "video_completed",
+        "survey_invited", "survey_answered",
+    }
+)

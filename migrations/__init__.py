@@ -1,0 +1,1 @@
+"""Alembic migrations of every slice's tables, and the functions that run them."""

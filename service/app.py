@@ -1,0 +1,110 @@
+"""`create_app`: the only place the application is built and its parts are wired together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from config.deployment import Deployment
+from config.loader import load_deployment
+from config.settings import Settings
+from service import keys
+from service.errors import error_middleware, request_id_middleware
+from service.i18n import LANGUAGE_COOKIE, Translator, load_catalogue, pick_language
+from service.pages import Readiness, StartPage, area_routes, healthz, switch_language
+from staff.admin_views import AdminViews
+from staff.views import LoginViews
+from staff.web import CSRF_TOKEN, CURRENT_MEMBER, StaffGate
+from storage.clock import Clock, system_clock
+from storage.engine import create_engine, session_factory
+
+PAGE_PACKAGES = ("service", "staff")
+MAX_REQUEST_BYTES = 64 * 1024  # forms and webhooks are small; anything larger is refused with 413
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What tests swap in instead of patching: a fixed clock, a prepared engine or deployment."""
+
+    clock: Clock | None = None
+    engine: AsyncEngine | None = None
+    deployment: Deployment | None = None
+
+
+def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web.Application:
+    """Build the service. Raises `ConfigError` for a bad deployment file, before anything starts."""
+    overrides = overrides or Overrides()
+    deployment = overrides.deployment or load_deployment(settings.config_path)
+    clock = overrides.clock or system_clock
+    engine = overrides.engine or create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    gate = StaffGate(sessions=sessions, secret=settings.secret_key, clock=clock, secure_cookies=settings.secure_cookies)
+
+    app = web.Application(
+        middlewares=[request_id_middleware, error_middleware, gate.middleware],
+        client_max_size=MAX_REQUEST_BYTES,
+    )
+    app[keys.SETTINGS] = settings
+    app[keys.DEPLOYMENT] = deployment
+    app[keys.ENGINE] = engine
+    app[keys.SESSIONS] = sessions
+    app[keys.CLOCK] = clock
+    _setup_templates(app)
+    if overrides.engine is None:
+        app.cleanup_ctx.append(_dispose_engine)
+
+    login = LoginViews(sessions=sessions, gate=gate, clock=clock)
+    app.add_routes(
+        [
+            web.get("/healthz", healthz),
+            web.get("/readyz", Readiness(engine).readyz),
+            web.get("/", StartPage(deployment, clock).show),
+            web.get("/login", login.show),
+            web.post("/login", login.submit),
+            web.post("/logout", login.logout),
+            web.get("/language", switch_language),
+            web.get("/admin/users", AdminViews(sessions).users),
+            *area_routes(),
+            web.static("/static", Path(__file__).parent / "static", append_version=False),
+        ]
+    )
+    return app
+
+
+async def _dispose_engine(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[keys.ENGINE].dispose()
+
+
+def _setup_templates(app: web.Application) -> None:
+    translate = Translator(load_catalogue(PAGE_PACKAGES))
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.ChoiceLoader([jinja2.PackageLoader(p, "templates") for p in PAGE_PACKAGES]),
+        autoescape=jinja2.select_autoescape(default=True),
+        undefined=jinja2.StrictUndefined,
+        context_processors=[aiohttp_jinja2.request_processor, _page_context],
+    )
+
+    @jinja2.pass_context
+    def gettext(context: Any, text: str) -> str:
+        return translate(text, context.get("lang", "de"))
+
+    env.globals["_"] = gettext
+
+
+async def _page_context(request: web.Request) -> dict[str, Any]:
+    return {
+        "lang": pick_language(
+            request.query.get("lang"), request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language")
+        ),
+        "member": request.get(CURRENT_MEMBER),
+        "csrf_token": request.get(CSRF_TOKEN, ""),
+    }

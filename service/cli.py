@@ -1,0 +1,258 @@
+"""The `hotline` command: serve, migrate, check the deployment, manage staff, ask the router."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from config.deployment import CHANNELS, Deployment
+from config.issues import ConfigError
+from config.loader import load_deployment
+from config.settings import Settings, load_settings
+from service.failures import EXIT_OK, EXIT_USAGE, CommandFailed
+from staff.roles import ROLES, Role, parse_role
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.run(args) or EXIT_OK)
+    except ConfigError as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_USAGE
+    except CommandFailed as exc:
+        print(f"hotline: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="deployment file (default: $HOTLINE_CONFIG, else the example)")
+    parser = argparse.ArgumentParser(
+        prog="hotline", description="Regional hotlines, callbacks, voicemail and counselling of a job centre."
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", parents=[common], help="serve the web app and Twilio webhooks")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(run=_serve)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(metavar="ACTION")
+    upgrade = db.add_parser("upgrade", help="migrate the database to the newest schema")
+    upgrade.set_defaults(run=_db_upgrade)
+
+    config = commands.add_parser("config", help="the deployment file").add_subparsers(metavar="ACTION")
+    check = config.add_parser("check", parents=[common], help="validate it; show regions, numbers, hours")
+    check.add_argument("path", nargs="?", help="file to check (default: --config / $HOTLINE_CONFIG)")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.set_defaults(run=_config_check)
+
+    users = commands.add_parser("users", help="staff accounts").add_subparsers(metavar="ACTION")
+    add = users.add_parser("add", parents=[common], help="add a staff account")
+    add.add_argument("username")
+    add.add_argument("--role", action="append", required=True, type=_role, help=f"one of {', '.join(ROLES)}; repeatable")
+    add.add_argument("--region", action="append", default=[], help="region id the user serves; repeatable")
+    add.add_argument("--name", help="display name (default: the username)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.set_defaults(run=_users_add)
+    listing = users.add_parser("list", help="list staff accounts")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=_users_list)
+    bootstrap = users.add_parser(
+        "bootstrap", help="development: create 'admin' with every role and a printed password, if no user exists"
+    )
+    bootstrap.set_defaults(run=_users_bootstrap)
+    return parser
+
+
+def _role(text: str) -> Role:
+    try:
+        return parse_role(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    config = getattr(args, "config", None)
+    return settings.model_copy(update={"config_path": Path(config)}) if config else settings
+
+
+# --- serve ---------------------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from service.app import create_app
+    from service.logs import JsonAccessLogger, configure_logging
+    from service.preflight import check_database
+
+    settings = _settings(args)
+    configure_logging()
+    app = create_app(settings)  # a bad deployment file stops here with every error listed
+    asyncio.run(check_database(settings.database_url))
+    print(f"hotline: serving on http://{args.host}:{args.port} (public URL {settings.public_url})", file=sys.stderr)
+    # shutdown_timeout: on SIGTERM/SIGINT in-flight requests get this long to finish.
+    web.run_app(
+        app, host=args.host, port=args.port, access_log_class=JsonAccessLogger,
+        access_log=logging.getLogger("hotline.access"), shutdown_timeout=15.0, print=None,
+    )
+    return EXIT_OK
+
+
+# --- db ------------------------------------------------------------------------------------
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    from service.preflight import upgrade_database
+
+    settings = _settings(args)
+    revision = asyncio.run(upgrade_database(settings.database_url))
+    print(f"database at revision {revision}")
+    return EXIT_OK
+
+
+# --- config check ----------------------------------------------------------------------------
+
+
+def _config_check(args: argparse.Namespace) -> int:
+    path = Path(args.path) if args.path else _settings(args).config_path
+    deployment = load_deployment(path)
+    summary = deployment_summary(deployment)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return EXIT_OK
+    print(f"{path}: ok, {len(deployment.regions)} region(s), time zone {deployment.timezone}")
+    for region in summary["regions"]:
+        hours = ", ".join(f"{channel} {value:.1f} h" for channel, value in region["hours_per_week"].items())
+        print(f"  {region['id']} ({region['name']}): {', '.join(region['numbers'])}; per week: {hours}")
+    return EXIT_OK
+
+
+def deployment_summary(deployment: Deployment) -> dict[str, Any]:
+    return {
+        "regions": [
+            {
+                "id": region.id,
+                "name": region.name,
+                "numbers": list(region.numbers),
+                "languages": list(region.languages),
+                "hours_per_week": {
+                    channel: region.hours[channel].hours_per_week for channel in CHANNELS if channel in region.hours
+                },
+            }
+            for region in deployment.regions
+        ]
+    }
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+def _users_add(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.region:
+        known = {region.id for region in load_deployment(settings.config_path).regions}
+        unknown = [r for r in args.region if r not in known]
+        if unknown:
+            raise CommandFailed(f"unknown region(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})", EXIT_USAGE)
+    password = _read_password(sys.stdin) if args.password_stdin else _prompt_password(getpass.getpass)
+    member = asyncio.run(_create_user(settings, args.username, password, args.role, args.region, args.name))
+    print(f"created {member.username} with role(s) {', '.join(sorted(member.roles))}")
+    return EXIT_OK
+
+
+def _read_password(stream: TextIO) -> str:
+    line = stream.readline()
+    return line.rstrip("\r\n")
+
+
+def _prompt_password(ask: Callable[[str], str]) -> str:
+    first = ask("Password: ")
+    if ask("Repeat password: ") != first:
+        raise CommandFailed("the passwords differ", EXIT_USAGE)
+    return first
+
+
+async def _create_user(
+    settings: Settings, username: str, password: str, roles: Sequence[Role], regions: Sequence[str], name: str | None
+) -> Any:
+    from service.preflight import database_session
+    from staff.accounts import AccountError, create_user
+    from storage.clock import system_clock
+
+    try:
+        async with database_session(settings.database_url) as session:
+            return await create_user(
+                session, username=username, password=password, roles=roles, regions=regions,
+                display_name=name, now=system_clock(),
+            )
+    except AccountError as exc:
+        raise CommandFailed(str(exc), EXIT_USAGE) from None
+
+
+def _users_list(args: argparse.Namespace) -> int:
+    from service.preflight import database_session
+    from staff.accounts import list_users
+
+    async def fetch() -> list[Any]:
+        async with database_session(_settings(args).database_url) as session:
+            return await list_users(session)
+
+    users = asyncio.run(fetch())
+    rows = [
+        {"username": u.username, "name": u.display_name, "roles": sorted(u.roles), "regions": sorted(u.regions),
+         "active": u.active}
+        for u in users
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return EXIT_OK
+    if not rows:
+        print("no staff accounts yet: add one with `hotline users add NAME --role admin`")
+    for row in rows:
+        regions = ",".join(row["regions"]) or "all regions"
+        state = "" if row["active"] else " (inactive)"
+        print(f"{row['username']:<20} {','.join(row['roles']):<40} {regions}{state}")
+    return EXIT_OK
+
+
+def _users_bootstrap(args: argparse.Namespace) -> int:
+    from service.preflight import database_session
+    from staff.accounts import count_users
+
+    settings = _settings(args)
+
+    async def existing() -> int:
+        async with database_session(settings.database_url) as session:
+            return await count_users(session)
+
+    if asyncio.run(existing()):
+        return EXIT_OK
+    password = secrets.token_urlsafe(12)
+    asyncio.run(_create_user(settings, "admin", password, ROLES, (), "Administration"))
+    print(
+        "\n  First start: created the staff account 'admin' with every role.\n"
+        f"  Log in at {settings.public_url}/login with password: {password}\n"
+        "  (shown once; add your own accounts with `.venv/bin/hotline users add`)\n"
+    )
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

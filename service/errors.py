@@ -1,0 +1,86 @@
+"""One place that turns refusals and failures into responses: JSON for the API, pages for people."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from urllib.parse import urlencode
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from service.keys import REQUEST_ID
+from staff.errors import CsrfRejected, Forbidden, NotAuthenticated
+from staff.web import Handler
+
+log = logging.getLogger("hotline.http")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+_PAGE_TEXTS: dict[int, tuple[str, str]] = {
+    400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
+    403: ("Kein Zugriff", "Für diese Seite fehlt Ihnen die Berechtigung."),
+    404: ("Seite nicht gefunden", "Diese Seite gibt es nicht."),
+    405: ("Nicht erlaubt", "Diese Aktion ist hier nicht möglich."),
+    413: ("Anfrage zu groß", "Die gesendeten Daten sind zu groß."),
+    500: ("Technischer Fehler", "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es später erneut."),
+}
+
+
+def wants_json(request: web.Request) -> bool:
+    return request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json")
+
+
+@web.middleware
+async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Tag each request (reusing a proxy's X-Request-Id when it is sane) and echo the id."""
+    incoming = request.headers.get("X-Request-Id", "")
+    request[REQUEST_ID] = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        exc.headers["X-Request-Id"] = request[REQUEST_ID]
+        raise
+    response.headers["X-Request-Id"] = request[REQUEST_ID]
+    return response
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except NotAuthenticated as exc:
+        if wants_json(request):
+            return _json(request, 401, "login_required" if not exc.expired else "session_expired")
+        query = {"next": request.path_qs} | ({"expired": "1"} if exc.expired else {})
+        raise web.HTTPSeeOther(f"/login?{urlencode(query)}") from None
+    except Forbidden:
+        return _refuse(request, 403, "forbidden")
+    except CsrfRejected:
+        log.warning("csrf token missing or wrong", extra={"path": request.path, "request_id": request.get(REQUEST_ID)})
+        if wants_json(request):
+            return _json(request, 403, "csrf_token_invalid")
+        return _page(request, 403, "Formular abgelaufen", "Bitte laden Sie die Seite neu und senden Sie das Formular erneut.")
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.status not in _PAGE_TEXTS:
+            raise
+        return _refuse(request, exc.status, exc.reason.lower().replace(" ", "_"))
+    except Exception:
+        log.exception("unhandled error", extra={"path": request.path, "request_id": request.get(REQUEST_ID)})
+        return _refuse(request, 500, "internal_error")
+
+
+def _refuse(request: web.Request, status: int, code: str) -> web.Response:
+    if wants_json(request):
+        return _json(request, status, code)
+    title, message = _PAGE_TEXTS[status]
+    return _page(request, status, title, message)
+
+
+def _json(request: web.Request, status: int, code: str) -> web.Response:
+    return web.json_response({"error": code, "request_id": request.get(REQUEST_ID)}, status=status)
+
+
+def _page(request: web.Request, status: int, title: str, message: str) -> web.Response:
+    context = {"title": title, "message": message, "request_id": request.get(REQUEST_ID)}
+    return aiohttp_jinja2.render_template("error.html", request, context, status=status)

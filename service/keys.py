@@ -1,0 +1,18 @@
+"""Typed keys of the application state; the only place app state is named."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from config.deployment import Deployment
+from config.settings import Settings
+from storage.clock import Clock
+
+SETTINGS = web.AppKey("settings", Settings)
+DEPLOYMENT = web.AppKey("deployment", Deployment)
+ENGINE = web.AppKey("engine", AsyncEngine)
+SESSIONS: web.AppKey[async_sessionmaker[AsyncSession]] = web.AppKey("sessions")
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
+REQUEST_ID = web.RequestKey("request_id", str)
+LANGUAGE = web.RequestKey("language", str)

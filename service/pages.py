@@ -1,0 +1,109 @@
+"""Pages the assembly point owns: the start page, role areas, language switch, health checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp_jinja2
+import phonenumbers
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from config.deployment import CHANNELS, WEEKDAYS, Deployment, Region
+from service.areas import AREAS, Area, areas_for
+from service.i18n import LANGUAGE_COOKIE, LANGUAGES
+from staff.views import safe_next
+from staff.web import CURRENT_MEMBER, require_role
+from storage.clock import Clock
+from storage.engine import DatabaseUnavailable, ping
+
+CHANNEL_TITLES = {"hotline": "Hotline", "appointments": "Termine vor Ort", "counselling": "Telefon- und Videoberatung"}
+WEEKDAY_TITLES = (
+    ("Mo", "Montag"), ("Di", "Dienstag"), ("Mi", "Mittwoch"), ("Do", "Donnerstag"),
+    ("Fr", "Freitag"), ("Sa", "Samstag"), ("So", "Sonntag"),
+)
+
+
+def national_format(e164: str) -> str:
+    return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+@dataclass(frozen=True)
+class StartPage:
+    deployment: Deployment
+    clock: Clock
+
+    @require_role()
+    async def show(self, request: web.Request) -> web.StreamResponse:
+        member = request[CURRENT_MEMBER]
+        context = {
+            "areas": areas_for(member.roles),
+            "regions": [self._region(region) for region in self.deployment.regions],
+            "weekdays": [{"short": s, "long": long} for s, long in WEEKDAY_TITLES],
+            "timezone": self.deployment.timezone,
+        }
+        return aiohttp_jinja2.render_template("start.html", request, context)
+
+    def _region(self, region: Region) -> dict[str, Any]:
+        channels = [
+            {
+                "title": CHANNEL_TITLES[channel],
+                "days": [[str(r) for r in day] for day in region.hours[channel].days],
+                "hours_per_week": region.hours[channel].hours_per_week,
+            }
+            for channel in CHANNELS
+            if channel in region.hours
+        ]
+        return {
+            "id": region.id,
+            "name": region.name,
+            "numbers": [{"e164": n, "display": national_format(n)} for n in region.numbers],
+            "languages": region.languages,
+            "channels": channels,
+            "open": False,
+            "status_detail": None,
+        }
+
+
+@dataclass(frozen=True)
+class AreaPage:
+    area: Area
+
+    async def show(self, request: web.Request) -> web.StreamResponse:
+        return aiohttp_jinja2.render_template("area.html", request, {"area": self.area})
+
+
+def area_routes() -> list[web.RouteDef]:
+    """One guarded page per role; the admin area is the user list, routed by `staff`."""
+    routes = []
+    for area in AREAS:
+        if area.role == "admin":
+            continue
+        page = AreaPage(area)
+        routes.append(web.get(area.path, require_role(area.role)(page.show)))
+    return routes
+
+
+async def switch_language(request: web.Request) -> web.StreamResponse:
+    chosen = request.query.get("set", "")
+    response = web.HTTPSeeOther(safe_next(request.query.get("next")))
+    if chosen in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, chosen, path="/", max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+async def healthz(_request: web.Request) -> web.StreamResponse:
+    return web.json_response({"status": "alive"})
+
+
+@dataclass(frozen=True)
+class Readiness:
+    engine: AsyncEngine
+
+    async def readyz(self, _request: web.Request) -> web.StreamResponse:
+        try:
+            await ping(self.engine, timeout=2.0)
+        except DatabaseUnavailable:
+            return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+        return web.json_response({"status": "ready", "database": "ok"})

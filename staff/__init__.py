@@ -1,0 +1,1 @@
+"""Staff accounts, roles, sessions, CSRF protection and the `require_role` guard."""

@@ -1,0 +1,119 @@
+"""The staff edge: who is logged in, CSRF tokens, and the `require_role` guard for handlers."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from staff.accounts import StaffMember
+from staff.errors import CsrfRejected, Forbidden, NotAuthenticated
+from staff.roles import Role
+from staff.sessions import SessionPolicy, resolve_session
+from storage.clock import Clock
+
+SESSION_COOKIE = "hotline_session"
+PRE_SESSION_COOKIE = "hotline_pre"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+_UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+CURRENT_MEMBER = web.RequestKey("staff_member", StaffMember)
+SESSION_EXPIRED = web.RequestKey("staff_session_expired", bool)
+CSRF_TOKEN = web.RequestKey("staff_csrf_token", str)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+H = TypeVar("H", bound=Callable[..., Awaitable[web.StreamResponse]])
+
+
+@dataclass(frozen=True)
+class StaffGate:
+    """Resolves the login of each request and checks CSRF tokens; plugged in by `service`."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    secret: str
+    clock: Clock
+    secure_cookies: bool
+    csrf_exempt_prefixes: tuple[str, ...] = ("/twilio/",)
+    policy: SessionPolicy = SessionPolicy()
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            await self._identify(request, token)
+        basis = token if CURRENT_MEMBER in request else request.cookies.get(PRE_SESSION_COOKIE)
+        fresh_pre = None
+        if not basis:
+            basis = fresh_pre = secrets.token_urlsafe(24)
+        request[CSRF_TOKEN] = self._csrf_for(basis)
+        if request.method in _UNSAFE_METHODS and not request.path.startswith(self.csrf_exempt_prefixes):
+            await self._check_csrf(request)
+        response = await handler(request)
+        if fresh_pre:
+            self.set_cookie(response, PRE_SESSION_COOKIE, fresh_pre)
+        if request.get(SESSION_EXPIRED):
+            response.del_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    async def _identify(self, request: web.Request, token: str) -> None:
+        async with self.sessions.begin() as session:
+            found = await resolve_session(session, token, self.clock(), self.policy)
+        if found.member is not None:
+            request[CURRENT_MEMBER] = found.member
+        elif found.expired:
+            request[SESSION_EXPIRED] = True
+
+    def _csrf_for(self, basis: str) -> str:
+        return hmac.new(self.secret.encode(), f"csrf|{basis}".encode(), hashlib.sha256).hexdigest()
+
+    async def _check_csrf(self, request: web.Request) -> None:
+        sent = request.headers.get(CSRF_HEADER)
+        if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            form = await request.post()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+        if not sent or not hmac.compare_digest(sent, request[CSRF_TOKEN]):
+            raise CsrfRejected()
+
+    def set_cookie(self, response: web.StreamResponse, name: str, value: str) -> None:
+        response.set_cookie(
+            name, value, path="/", httponly=True, samesite="Lax", secure=self.secure_cookies
+        )
+
+    def start_login(self, request: web.Request, response: web.StreamResponse, token: str) -> None:
+        """Hand the browser its session cookie; the pre-session cookie has served its purpose."""
+        self.set_cookie(response, SESSION_COOKIE, token)
+        response.del_cookie(PRE_SESSION_COOKIE, path="/")
+
+
+def current_member(request: web.Request) -> StaffMember | None:
+    return request.get(CURRENT_MEMBER)
+
+
+def require_role(*roles: Role) -> Callable[[H], H]:
+    """Guard a handler (function or method): logged in, and holding one of `roles` if any given."""
+
+    def decorate(handler: H) -> H:
+        @functools.wraps(handler)
+        async def guarded(*args: Any) -> web.StreamResponse:
+            request = args[-1]
+            assert isinstance(request, web.Request)
+            member = request.get(CURRENT_MEMBER)
+            if member is None:
+                raise NotAuthenticated(expired=request.get(SESSION_EXPIRED, False))
+            if roles and not member.has_any_role(roles):
+                raise Forbidden(f"this needs one of the roles: {', '.join(roles)}")
+            return await handler(*args)
+
+        guarded.required_roles = roles  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate

@@ -1,0 +1,1 @@
+"""Database plumbing shared by the slices: declarative base, engine, column types."""

@@ -1,0 +1,82 @@
+"""Async engines for SQLite (embedded default) and PostgreSQL (production)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or used; the message says why, for an operator."""
+
+
+def async_url(url: str) -> URL:
+    """The URL with the async driver this service uses for its database family."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    family = parsed.get_backend_name()
+    if family == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if family == "postgresql":
+        return parsed.set(drivername="postgresql+asyncpg")
+    raise ValueError(f'unsupported database "{family}"')
+
+
+def create_engine(url: str, **options: Any) -> AsyncEngine:
+    """An engine tuned for the database family: WAL and serialised writes on SQLite."""
+    target = async_url(url)
+    if target.get_backend_name() == "sqlite":
+        if target.database and target.database != ":memory:":
+            Path(target.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(target, connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000}, **options)
+        _configure_sqlite(engine)
+        return engine
+    options.setdefault("pool_pre_ping", True)
+    options.setdefault("pool_size", 10)
+    return create_async_engine(target, **options)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so every transaction starts IMMEDIATE:
+        # writers then queue on the busy timeout instead of failing on a lock upgrade.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit (handlers render them afterwards)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def ping(engine: AsyncEngine, timeout: float = 3.0) -> None:
+    """Raise `DatabaseUnavailable` unless a trivial query answers within `timeout` seconds."""
+    try:
+        async with asyncio.timeout(timeout):
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any driver error means the same to an operator: not reachable
+        raise DatabaseUnavailable(_describe(engine, exc)) from exc
+
+
+def _describe(engine: AsyncEngine, exc: BaseException) -> str:
+    where = engine.url.render_as_string(hide_password=True)
+    reason = "timed out" if isinstance(exc, TimeoutError) else (str(exc).strip() or type(exc).__name__)
+    return f"database {where} is not reachable: {reason.splitlines()[0]}"

@@ -1,0 +1,1 @@
+"""Telephone and video counselling: slots, booking and join links, reminders."""
