@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import tomllib
 from collections.abc import Mapping
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -39,7 +40,14 @@ _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _REGION_ID = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _TOP_KEYS = {"timezone", "holidays", "sla", "closures", "regions"}
 _REGION_KEYS = {
-    "id", "name", "numbers", "languages", "max_queue_wait", "hours", "closures", "special_hours",
+    "id",
+    "name",
+    "numbers",
+    "languages",
+    "max_queue_wait",
+    "hours",
+    "closures",
+    "special_hours",
 }
 
 
@@ -70,7 +78,11 @@ def parse_deployment(raw: Mapping[str, Any], *, source: str = "") -> Deployment:
         raise ConfigError(source, c.issues)
     assert timezone is not None and calendar is not None and sla is not None
     return Deployment(
-        timezone=timezone, holidays=calendar, sla=sla, regions=regions, closures=closures,
+        timezone=timezone,
+        holidays=calendar,
+        sla=sla,
+        regions=regions,
+        closures=closures,
         source=source,
     )
 
@@ -207,7 +219,7 @@ def _day_ranges(c: IssueCollector, key: str, value: Any) -> DayRanges | None:
         else:
             ranges.append(parsed)
     ranges.sort(key=lambda r: r.start)
-    for earlier, later in zip(ranges, ranges[1:], strict=False):
+    for earlier, later in pairwise(ranges):
         if later.start < earlier.end:
             c.add(key, f'"{earlier}" and "{later}" overlap')
             ok = False
@@ -307,8 +319,8 @@ def _closure(c: IssueCollector, key: str, value: Any) -> Closure | None:
         day = _date(c, join_key(key, "date"), table["date"])
         if day is None or reason is None:
             return None
-        start = dt.datetime.combine(day, dt.time())
-        return Closure(start=start, end=start + dt.timedelta(days=1), reason=reason)
+        midnight = dt.datetime.combine(day, dt.time())
+        return Closure(start=midnight, end=midnight + dt.timedelta(days=1), reason=reason)
     if "from" not in table or "to" not in table:
         c.add(key, 'needs "date", or both "from" and "to"')
         return None
@@ -442,8 +454,14 @@ def _region(c: IssueCollector, key: str, value: Any) -> Region | None:
         return None
     assert region_id and name and max_wait is not None and hours is not None
     return Region(
-        id=region_id, name=name, numbers=numbers, languages=languages, max_queue_wait=max_wait,
-        hours=hours, closures=closures, special_hours=special,
+        id=region_id,
+        name=name,
+        numbers=numbers,
+        languages=languages,
+        max_queue_wait=max_wait,
+        hours=hours,
+        closures=closures,
+        special_hours=special,
     )
 
 
@@ -459,7 +477,7 @@ def _region_hours(c: IssueCollector, key: str, value: Any) -> dict[Channel, Week
             continue
         hours = _weekly_hours(c, channel_key, hours_value)
         if hours is not None:
-            result[cast(Channel, channel_name)] = hours
+            result[channel_name] = hours
     if "hotline" not in table:
         c.add(join_key(key, "hotline"), "missing: every region needs hotline hours")
     return result

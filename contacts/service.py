@@ -49,10 +49,16 @@ async def record_contact_event(
     twice: the second write is ignored and the function returns False.
     """
     row = _validated_row(
-        at=at, channel=channel, kind=kind, region=region,
+        at=at,
+        channel=channel,
+        kind=kind,
+        region=region,
         caller_pseudonym=pseudonymiser(caller) if caller else None,
-        reference=reference, duration_seconds=duration_seconds, wait_seconds=wait_seconds,
-        detail=dict(detail or {}), event_id=event_id or uuid.uuid4().hex,
+        reference=reference,
+        duration_seconds=duration_seconds,
+        wait_seconds=wait_seconds,
+        detail=dict(detail or {}),
+        event_id=event_id or uuid.uuid4().hex,
     )
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -81,9 +87,7 @@ def _validated_row(**row: Any) -> dict[str, Any]:
 
 
 def _looks_like_phone_number(text: str) -> bool:
-    return any(
-        sum(ch.isdigit() for ch in match.group()) >= _MIN_PHONE_DIGITS for match in _PHONE_LIKE.finditer(text)
-    )
+    return any(sum(ch.isdigit() for ch in match.group()) >= _MIN_PHONE_DIGITS for match in _PHONE_LIKE.finditer(text))
 
 
 async def list_contact_events(

@@ -12,14 +12,32 @@ CONTACT_CHANNELS: tuple[ContactChannel, ...] = get_args(ContactChannel)
 CONTACT_KINDS: frozenset[str] = frozenset(
     {
         # a call on a hotline
-        "call_received", "language_chosen", "queued", "answered", "abandoned",
-        "left_queue_for_callback", "left_queue_for_voicemail", "closed_menu_choice",
-        "call_completed", "call_failed",
+        "call_received",
+        "language_chosen",
+        "queued",
+        "answered",
+        "abandoned",
+        "left_queue_for_callback",
+        "left_queue_for_voicemail",
+        "closed_menu_choice",
+        "call_completed",
+        "call_failed",
         # concerns from any channel
-        "callback_requested", "voicemail_left", "concern_raised", "concern_merged",
-        "concern_claimed", "callback_attempted", "concern_settled", "concern_unreachable",
+        "callback_requested",
+        "voicemail_left",
+        "concern_raised",
+        "concern_merged",
+        "concern_claimed",
+        "callback_attempted",
+        "concern_settled",
+        "concern_unreachable",
         # messages, video, survey
-        "sms_received", "sms_sent", "video_booked", "video_joined", "video_completed",
-        "survey_invited", "survey_answered",
+        "sms_received",
+        "sms_sent",
+        "video_booked",
+        "video_joined",
+        "video_completed",
+        "survey_invited",
+        "survey_answered",
     }
 )

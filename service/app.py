@@ -17,11 +17,12 @@ from config.loader import load_deployment
 from config.settings import Settings
 from service import keys
 from service.errors import error_middleware, request_id_middleware
-from service.i18n import LANGUAGE_COOKIE, Translator, load_catalogue, pick_language
+from service.i18n import Translator, load_catalogue
+from service.page_context import page_context
 from service.pages import Readiness, StartPage, area_routes, healthz, switch_language
 from staff.admin_views import AdminViews
 from staff.views import LoginViews
-from staff.web import CSRF_TOKEN, CURRENT_MEMBER, StaffGate
+from staff.web import StaffGate
 from storage.clock import Clock, system_clock
 from storage.engine import create_engine, session_factory
 
@@ -90,7 +91,7 @@ def _setup_templates(app: web.Application) -> None:
         loader=jinja2.ChoiceLoader([jinja2.PackageLoader(p, "templates") for p in PAGE_PACKAGES]),
         autoescape=jinja2.select_autoescape(default=True),
         undefined=jinja2.StrictUndefined,
-        context_processors=[aiohttp_jinja2.request_processor, _page_context],
+        context_processors=[aiohttp_jinja2.request_processor, page_context],
     )
 
     @jinja2.pass_context
@@ -98,13 +99,3 @@ def _setup_templates(app: web.Application) -> None:
         return translate(text, context.get("lang", "de"))
 
     env.globals["_"] = gettext
-
-
-async def _page_context(request: web.Request) -> dict[str, Any]:
-    return {
-        "lang": pick_language(
-            request.query.get("lang"), request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language")
-        ),
-        "member": request.get(CURRENT_MEMBER),
-        "csrf_token": request.get(CSRF_TOKEN, ""),
-    }

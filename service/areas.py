@@ -16,16 +16,16 @@ class Area:
 
 
 AREAS: tuple[Area, ...] = (
-    Area("counsellor", "/counsellor", "Beratung und Rückrufe",
-         "Anrufe annehmen, Rückrufe erledigen, Telefon- und Videoberatung."),
-    Area("desk", "/desk", "Empfang",
-         "Anliegen von Kundinnen und Kunden ohne Termin aufnehmen."),
-    Area("planner", "/planning", "Planung",
-         "Nachfrage und Hotline-Zeiten vergleichen, Zeiten planen."),
-    Area("auditor", "/audit", "Prüfung",
-         "Kontaktprotokoll und Zugriffe prüfen, Löschfristen überwachen."),
-    Area("admin", "/admin/users", "Benutzerverwaltung",
-         "Mitarbeiterkonten, Rollen und Regionen verwalten."),
+    Area(
+        "counsellor",
+        "/counsellor",
+        "Beratung und Rückrufe",
+        "Anrufe annehmen, Rückrufe erledigen, Telefon- und Videoberatung.",
+    ),
+    Area("desk", "/desk", "Empfang", "Anliegen von Kundinnen und Kunden ohne Termin aufnehmen."),
+    Area("planner", "/planning", "Planung", "Nachfrage und Hotline-Zeiten vergleichen, Zeiten planen."),
+    Area("auditor", "/audit", "Prüfung", "Kontaktprotokoll und Zugriffe prüfen, Löschfristen überwachen."),
+    Area("admin", "/admin/users", "Benutzerverwaltung", "Mitarbeiterkonten, Rollen und Regionen verwalten."),
 )
 
 

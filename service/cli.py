@@ -20,6 +20,7 @@ from config.settings import Settings, load_settings
 from service.failures import EXIT_OK, EXIT_USAGE, CommandFailed
 from staff.roles import ROLES, Role, parse_role
 
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -64,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     users = commands.add_parser("users", help="staff accounts").add_subparsers(metavar="ACTION")
     add = users.add_parser("add", parents=[common], help="add a staff account")
     add.add_argument("username")
-    add.add_argument("--role", action="append", required=True, type=_role, help=f"one of {', '.join(ROLES)}; repeatable")
+    add.add_argument(
+        "--role", action="append", required=True, type=_role, help=f"one of {', '.join(ROLES)}; repeatable"
+    )
     add.add_argument("--region", action="append", default=[], help="region id the user serves; repeatable")
     add.add_argument("--name", help="display name (default: the username)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
@@ -109,8 +112,13 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"hotline: serving on http://{args.host}:{args.port} (public URL {settings.public_url})", file=sys.stderr)
     # shutdown_timeout: on SIGTERM/SIGINT in-flight requests get this long to finish.
     web.run_app(
-        app, host=args.host, port=args.port, access_log_class=JsonAccessLogger,
-        access_log=logging.getLogger("hotline.access"), shutdown_timeout=15.0, print=None,
+        app,
+        host=args.host,
+        port=args.port,
+        access_log_class=JsonAccessLogger,
+        access_log=logging.getLogger("hotline.access"),
+        shutdown_timeout=15.0,
+        print=None,
     )
     return EXIT_OK
 
@@ -170,7 +178,9 @@ def _users_add(args: argparse.Namespace) -> int:
         known = {region.id for region in load_deployment(settings.config_path).regions}
         unknown = [r for r in args.region if r not in known]
         if unknown:
-            raise CommandFailed(f"unknown region(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})", EXIT_USAGE)
+            raise CommandFailed(
+                f"unknown region(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})", EXIT_USAGE
+            )
     password = _read_password(sys.stdin) if args.password_stdin else _prompt_password(getpass.getpass)
     member = asyncio.run(_create_user(settings, args.username, password, args.role, args.region, args.name))
     print(f"created {member.username} with role(s) {', '.join(sorted(member.roles))}")
@@ -199,8 +209,13 @@ async def _create_user(
     try:
         async with database_session(settings.database_url) as session:
             return await create_user(
-                session, username=username, password=password, roles=roles, regions=regions,
-                display_name=name, now=system_clock(),
+                session,
+                username=username,
+                password=password,
+                roles=roles,
+                regions=regions,
+                display_name=name,
+                now=system_clock(),
             )
     except AccountError as exc:
         raise CommandFailed(str(exc), EXIT_USAGE) from None
@@ -216,8 +231,13 @@ def _users_list(args: argparse.Namespace) -> int:
 
     users = asyncio.run(fetch())
     rows = [
-        {"username": u.username, "name": u.display_name, "roles": sorted(u.roles), "regions": sorted(u.regions),
-         "active": u.active}
+        {
+            "username": u.username,
+            "name": u.display_name,
+            "roles": sorted(u.roles),
+            "regions": sorted(u.regions),
+            "active": u.active,
+        }
         for u in users
     ]
     if args.json:

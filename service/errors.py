@@ -11,8 +11,9 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from service.keys import REQUEST_ID
+from service.page_context import page_context
 from staff.errors import CsrfRejected, Forbidden, NotAuthenticated
-from staff.web import Handler
+from staff.web import Handler, see_other
 
 log = logging.getLogger("hotline.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -53,34 +54,42 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if wants_json(request):
             return _json(request, 401, "login_required" if not exc.expired else "session_expired")
         query = {"next": request.path_qs} | ({"expired": "1"} if exc.expired else {})
-        raise web.HTTPSeeOther(f"/login?{urlencode(query)}") from None
+        return see_other(f"/login?{urlencode(query)}")
     except Forbidden:
-        return _refuse(request, 403, "forbidden")
+        return await _refuse(request, 403, "forbidden")
     except CsrfRejected:
         log.warning("csrf token missing or wrong", extra={"path": request.path, "request_id": request.get(REQUEST_ID)})
         if wants_json(request):
             return _json(request, 403, "csrf_token_invalid")
-        return _page(request, 403, "Formular abgelaufen", "Bitte laden Sie die Seite neu und senden Sie das Formular erneut.")
+        return await _page(
+            request, 403, "Formular abgelaufen", "Bitte laden Sie die Seite neu und senden Sie das Formular erneut."
+        )
     except web.HTTPException as exc:
         if exc.status < 400 or exc.status not in _PAGE_TEXTS:
             raise
-        return _refuse(request, exc.status, exc.reason.lower().replace(" ", "_"))
+        return await _refuse(request, exc.status, exc.reason.lower().replace(" ", "_"))
     except Exception:
         log.exception("unhandled error", extra={"path": request.path, "request_id": request.get(REQUEST_ID)})
-        return _refuse(request, 500, "internal_error")
+        return await _refuse(request, 500, "internal_error")
 
 
-def _refuse(request: web.Request, status: int, code: str) -> web.Response:
+async def _refuse(request: web.Request, status: int, code: str) -> web.Response:
     if wants_json(request):
         return _json(request, status, code)
     title, message = _PAGE_TEXTS[status]
-    return _page(request, status, title, message)
+    return await _page(request, status, title, message)
 
 
 def _json(request: web.Request, status: int, code: str) -> web.Response:
     return web.json_response({"error": code, "request_id": request.get(REQUEST_ID)}, status=status)
 
 
-def _page(request: web.Request, status: int, title: str, message: str) -> web.Response:
-    context = {"title": title, "message": message, "request_id": request.get(REQUEST_ID)}
+async def _page(request: web.Request, status: int, title: str, message: str) -> web.Response:
+    # Built here in full: a refusal can come before the template context processors have run.
+    context = await page_context(request) | {
+        "request": request,
+        "title": title,
+        "message": message,
+        "request_id": request.get(REQUEST_ID),
+    }
     return aiohttp_jinja2.render_template("error.html", request, context, status=status)

@@ -10,18 +10,23 @@ import phonenumbers
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from config.deployment import CHANNELS, WEEKDAYS, Deployment, Region
+from config.deployment import CHANNELS, Deployment, Region
 from service.areas import AREAS, Area, areas_for
 from service.i18n import LANGUAGE_COOKIE, LANGUAGES
 from staff.views import safe_next
-from staff.web import CURRENT_MEMBER, require_role
+from staff.web import CURRENT_MEMBER, require_role, see_other
 from storage.clock import Clock
 from storage.engine import DatabaseUnavailable, ping
 
 CHANNEL_TITLES = {"hotline": "Hotline", "appointments": "Termine vor Ort", "counselling": "Telefon- und Videoberatung"}
 WEEKDAY_TITLES = (
-    ("Mo", "Montag"), ("Di", "Dienstag"), ("Mi", "Mittwoch"), ("Do", "Donnerstag"),
-    ("Fr", "Freitag"), ("Sa", "Samstag"), ("So", "Sonntag"),
+    ("Mo", "Montag"),
+    ("Di", "Dienstag"),
+    ("Mi", "Mittwoch"),
+    ("Do", "Donnerstag"),
+    ("Fr", "Freitag"),
+    ("Sa", "Samstag"),
+    ("So", "Sonntag"),
 )
 
 
@@ -87,7 +92,7 @@ def area_routes() -> list[web.RouteDef]:
 
 async def switch_language(request: web.Request) -> web.StreamResponse:
     chosen = request.query.get("set", "")
-    response = web.HTTPSeeOther(safe_next(request.query.get("next")))
+    response = see_other(safe_next(request.query.get("next")))
     if chosen in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, chosen, path="/", max_age=365 * 24 * 3600, samesite="Lax")
     return response
@@ -103,7 +108,7 @@ class Readiness:
 
     async def readyz(self, _request: web.Request) -> web.StreamResponse:
         try:
-            await ping(self.engine, timeout=2.0)
+            await ping(self.engine, within=2.0)
         except DatabaseUnavailable:
             return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
         return web.json_response({"status": "ready", "database": "ok"})

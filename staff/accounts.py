@@ -68,9 +68,7 @@ async def create_user(
     """Add an account; `AccountError` if the name is taken or malformed or the password weak."""
     name = normalise_username(username)
     if not _USERNAME.match(name):
-        raise AccountError(
-            f'"{username}" is not a valid username: 2-64 characters, letters, digits, ".", "_" or "-"'
-        )
+        raise AccountError(f'"{username}" is not a valid username: 2-64 characters, letters, digits, ".", "_" or "-"')
     if not roles:
         raise AccountError("a user needs at least one role")
     problem = password_problem(password)
@@ -80,7 +78,7 @@ async def create_user(
         raise AccountError(f'a user "{name}" exists already')
     user = StaffUser(
         username=name,
-        display_name=(display_name or name).strip(),
+        display_name=(display_name or username).strip(),
         password_hash=hash_password(password),
         active=True,
         created_at=now,

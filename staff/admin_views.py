@@ -21,6 +21,4 @@ class AdminViews:
     async def users(self, request: web.Request) -> web.StreamResponse:
         async with self.sessions() as session:
             users = await list_users(session)
-        return aiohttp_jinja2.render_template(
-            "staff/users.html", request, {"users": users, "role_titles": ROLE_TITLES}
-        )
+        return aiohttp_jinja2.render_template("staff/users.html", request, {"users": users, "role_titles": ROLE_TITLES})

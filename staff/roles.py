@@ -16,6 +16,7 @@ def parse_role(text: str) -> Role:
             return role
     raise ValueError(f'unknown role "{text}" (known: {", ".join(ROLES)})')
 
+
 # What each role is called on the pages (German; the page layer translates).
 ROLE_TITLES: dict[str, str] = {
     "counsellor": "Beratung",

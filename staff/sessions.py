@@ -39,7 +39,10 @@ async def open_session(
     token = secrets.token_urlsafe(32)
     session.add(
         StaffSession(
-            token_hash=_digest(token), user_id=member.id, created_at=now, last_seen_at=now,
+            token_hash=_digest(token),
+            user_id=member.id,
+            created_at=now,
+            last_seen_at=now,
             expires_at=now + policy.absolute_timeout,
         )
     )

@@ -84,14 +84,17 @@ class StaffGate:
             raise CsrfRejected()
 
     def set_cookie(self, response: web.StreamResponse, name: str, value: str) -> None:
-        response.set_cookie(
-            name, value, path="/", httponly=True, samesite="Lax", secure=self.secure_cookies
-        )
+        response.set_cookie(name, value, path="/", httponly=True, samesite="Lax", secure=self.secure_cookies)
 
     def start_login(self, request: web.Request, response: web.StreamResponse, token: str) -> None:
         """Hand the browser its session cookie; the pre-session cookie has served its purpose."""
         self.set_cookie(response, SESSION_COOKIE, token)
         response.del_cookie(PRE_SESSION_COOKIE, path="/")
+
+
+def see_other(location: str) -> web.Response:
+    """A 303 redirect returned (not raised), so middlewares can still set cookies on it."""
+    return web.Response(status=303, headers={"Location": location})
 
 
 def current_member(request: web.Request) -> StaffMember | None:

@@ -8,8 +8,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 _BUSY_TIMEOUT_MS = 10_000
 
@@ -66,10 +65,10 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-async def ping(engine: AsyncEngine, timeout: float = 3.0) -> None:
-    """Raise `DatabaseUnavailable` unless a trivial query answers within `timeout` seconds."""
+async def ping(engine: AsyncEngine, within: float = 3.0) -> None:
+    """Raise `DatabaseUnavailable` unless a trivial query answers within `within` seconds."""
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(within):
             async with engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means the same to an operator: not reachable
@@ -77,6 +76,6 @@ async def ping(engine: AsyncEngine, timeout: float = 3.0) -> None:
 
 
 def _describe(engine: AsyncEngine, exc: BaseException) -> str:
-    where = engine.url.render_as_string(hide_password=True)
+    where = engine.url.set(drivername=engine.url.get_backend_name()).render_as_string(hide_password=True)
     reason = "timed out" if isinstance(exc, TimeoutError) else (str(exc).strip() or type(exc).__name__)
     return f"database {where} is not reachable: {reason.splitlines()[0]}"

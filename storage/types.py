@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect
-from sqlalchemy.types import JSON, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import JSON, TypeDecorator
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -33,4 +33,3 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 # JSONB on PostgreSQL (indexable, compact); plain JSON text elsewhere.
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
-

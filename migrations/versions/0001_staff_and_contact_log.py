@@ -92,7 +92,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "staff_sessions", "staff_user_regions", "staff_user_roles", "staff_users",
-        "staff_login_failures", "contact_events",
+        "staff_sessions",
+        "staff_user_regions",
+        "staff_user_roles",
+        "staff_users",
+        "staff_login_failures",
+        "contact_events",
     ):
         op.drop_table(table)

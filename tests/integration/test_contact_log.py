@@ -20,8 +20,14 @@ T0 = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
 async def test_event_stores_the_pseudonym_and_never_the_number(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions.begin() as session:
         written = await record_contact_event(
-            session, pseudonymiser=pseudonymise, at=T0, channel="phone", kind="call_received",
-            region="siegburg", caller=CALLER, reference="CA0123456789abcdef0123456789abcdef",
+            session,
+            pseudonymiser=pseudonymise,
+            at=T0,
+            channel="phone",
+            kind="call_received",
+            region="siegburg",
+            caller=CALLER,
+            reference="CA0123456789abcdef0123456789abcdef",
             detail={"language": "de"},
         )
     assert written
@@ -37,8 +43,14 @@ async def test_the_same_event_delivered_twice_is_written_once(sessions: async_se
     for _ in range(2):
         async with sessions.begin() as session:
             await record_contact_event(
-                session, pseudonymiser=pseudonymise, at=T0, channel="phone", kind="answered",
-                region="siegburg", wait_seconds=42, event_id="CA42:answered",
+                session,
+                pseudonymiser=pseudonymise,
+                at=T0,
+                channel="phone",
+                kind="answered",
+                region="siegburg",
+                wait_seconds=42,
+                event_id="CA42:answered",
             )
     async with sessions() as session:
         events = await list_contact_events(session, since=T0, until=T0 + dt.timedelta(seconds=1))
@@ -49,13 +61,15 @@ async def test_events_are_found_by_time_range_and_region(sessions: async_session
     async with sessions.begin() as session:
         for minutes, region in ((0, "siegburg"), (30, "eitorf"), (60, "siegburg"), (90, "siegburg")):
             await record_contact_event(
-                session, pseudonymiser=pseudonymise, at=T0 + dt.timedelta(minutes=minutes),
-                channel="phone", kind="call_received", region=region,
+                session,
+                pseudonymiser=pseudonymise,
+                at=T0 + dt.timedelta(minutes=minutes),
+                channel="phone",
+                kind="call_received",
+                region=region,
             )
     async with sessions() as session:
-        found = await list_contact_events(
-            session, since=T0, until=T0 + dt.timedelta(minutes=90), regions=["siegburg"]
-        )
+        found = await list_contact_events(session, since=T0, until=T0 + dt.timedelta(minutes=90), regions=["siegburg"])
     assert [e.occurred_at for e in found] == [T0, T0 + dt.timedelta(minutes=60)]
 
 
@@ -80,4 +94,6 @@ async def test_bad_events_are_refused_and_nothing_is_written(
         async with sessions.begin() as session:
             await record_contact_event(session, pseudonymiser=pseudonymise, **values)  # type: ignore[arg-type]
     async with sessions() as session:
-        assert await list_contact_events(session, since=T0 - dt.timedelta(days=1), until=T0 + dt.timedelta(days=1)) == []
+        assert (
+            await list_contact_events(session, since=T0 - dt.timedelta(days=1), until=T0 + dt.timedelta(days=1)) == []
+        )

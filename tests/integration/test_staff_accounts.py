@@ -20,8 +20,13 @@ PASSWORD = "correct horse battery"
 async def _add_anna(sessions: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
     async with sessions.begin() as session:
         await create_user(
-            session, username="Anna", password=PASSWORD, roles=["counsellor", "desk"],
-            regions=["siegburg"], display_name="Anna Schmidt", now=clock(),
+            session,
+            username="Anna",
+            password=PASSWORD,
+            roles=["counsellor", "desk"],
+            regions=["siegburg"],
+            display_name="Anna Schmidt",
+            now=clock(),
         )
 
 
@@ -47,8 +52,12 @@ async def test_created_user_is_listed_with_roles_and_regions_but_no_password(
     ],
 )
 async def test_bad_accounts_are_refused_with_the_reason(
-    sessions: async_sessionmaker[AsyncSession], clock: ManualClock,
-    username: str, password: str, roles: list[str], message: str,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    username: str,
+    password: str,
+    roles: list[str],
+    message: str,
 ) -> None:
     await _add_anna(sessions, clock)
     with pytest.raises(AccountError, match=message):
@@ -67,8 +76,10 @@ async def test_login_checks_the_password_and_ignores_the_case_of_the_name(
     assert member is not None and member.username == "anna"
     for username, password in (("anna", "wrong password"), ("nobody", PASSWORD)):
         async with sessions.begin() as session:
-            assert await authenticate(session, username=username, password=password, remote="127.0.0.1",
-                                      now=clock()) is None
+            assert (
+                await authenticate(session, username=username, password=password, remote="127.0.0.1", now=clock())
+                is None
+            )
 
 
 async def test_repeated_failures_lock_the_name_until_the_window_passes(
@@ -78,17 +89,24 @@ async def test_repeated_failures_lock_the_name_until_the_window_passes(
     policy = ThrottlePolicy(window=dt.timedelta(minutes=15), per_username=3, per_remote=100)
     for _ in range(3):
         async with sessions.begin() as session:
-            assert await authenticate(session, username="anna", password="nope nope nope", remote="10.0.0.1",
-                                      now=clock(), policy=policy) is None
+            assert (
+                await authenticate(
+                    session, username="anna", password="nope nope nope", remote="10.0.0.1", now=clock(), policy=policy
+                )
+                is None
+            )
         clock.advance(minutes=1)
     with pytest.raises(LoginThrottled) as throttled:
         async with sessions.begin() as session:
-            await authenticate(session, username="anna", password=PASSWORD, remote="10.0.0.1", now=clock(), policy=policy)
+            await authenticate(
+                session, username="anna", password=PASSWORD, remote="10.0.0.1", now=clock(), policy=policy
+            )
     assert throttled.value.retry_after == dt.timedelta(minutes=12)
     clock.advance(minutes=13)
     async with sessions.begin() as session:
-        member = await authenticate(session, username="anna", password=PASSWORD, remote="10.0.0.1", now=clock(),
-                                    policy=policy)
+        member = await authenticate(
+            session, username="anna", password=PASSWORD, remote="10.0.0.1", now=clock(), policy=policy
+        )
     assert member is not None and member.username == "anna"
 
 

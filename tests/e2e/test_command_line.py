@@ -1,0 +1,204 @@
+"""The `hotline` command as an operator uses it: real processes, real databases, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from config.settings import EXAMPLE_DEPLOYMENT
+
+HOTLINE = [sys.executable, "-m", "service.cli"]
+ROOT = Path(__file__).parents[2]
+
+
+def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*HOTLINE, *args], env=env, input=stdin, capture_output=True, text=True, timeout=60, cwd=ROOT, check=False
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "TWILIO_"))},
+        "HOTLINE_VAR_DIR": str(tmp_path / "var"),
+        "HOTLINE_DATABASE_URL": database_url,
+        "HOTLINE_CONFIG": str(EXAMPLE_DEPLOYMENT),
+    }
+
+
+@pytest.fixture
+def sqlite_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "TWILIO_"))},
+        "HOTLINE_VAR_DIR": str(tmp_path / "var"),
+        "HOTLINE_CONFIG": str(EXAMPLE_DEPLOYMENT),
+    }
+
+
+def test_help_lists_the_commands(sqlite_env: dict[str, str]) -> None:
+    out = run(["--help"], sqlite_env).stdout
+    for command in ("serve", "db", "config", "users"):
+        assert command in out
+
+
+def test_config_check_prints_hours_per_week_as_json(sqlite_env: dict[str, str]) -> None:
+    result = run(["config", "check", "--json"], sqlite_env)
+    assert result.returncode == 0, result.stderr
+    regions = json.loads(result.stdout)["regions"]
+    assert regions[0]["id"] == "siegburg" and regions[0]["numbers"] == ["+4922419000100"]
+    assert regions[0]["hours_per_week"] == {"hotline": 29.0, "counselling": 6.0}
+    assert regions[1]["hours_per_week"]["hotline"] == 27.0
+
+
+def test_config_check_of_a_bad_file_lists_every_error_and_exits_2(tmp_path: Path, sqlite_env: dict[str, str]) -> None:
+    bad = tmp_path / "bad.toml"
+    text = EXAMPLE_DEPLOYMENT.read_text(encoding="utf-8")
+    bad.write_text(
+        text.replace('tue = ["08:00-12:00", "13:00-15:00"]', 'tue = ["08:00-07:00"]', 1).replace(
+            '"Europe/Berlin"', '"Europe/Bonn"'
+        ),
+        encoding="utf-8",
+    )
+    result = run(["config", "check", str(bad)], sqlite_env)
+    assert result.returncode == 2
+    assert 'regions.siegburg.hours.hotline.tue: "08:00-07:00" ends before it starts' in result.stderr
+    assert 'timezone: unknown time zone "Europe/Bonn"' in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_users_are_added_from_stdin_and_listed(env: dict[str, str]) -> None:
+    assert run(["db", "upgrade"], env).returncode == 0
+    added = run(
+        ["users", "add", "Anna", "--role", "counsellor", "--role", "desk", "--region", "siegburg", "--password-stdin"],
+        env,
+        stdin="correct horse battery\n",
+    )
+    assert added.returncode == 0, added.stderr
+    again = run(["users", "add", "anna", "--role", "desk", "--password-stdin"], env, stdin="correct horse battery\n")
+    assert again.returncode == 2 and 'a user "anna" exists already' in again.stderr
+    listed = json.loads(run(["users", "list", "--json"], env).stdout)
+    assert listed == [
+        {"username": "anna", "name": "Anna", "roles": ["counsellor", "desk"], "regions": ["siegburg"], "active": True}
+    ]
+
+
+def test_users_add_refuses_unknown_roles_regions_and_weak_passwords(sqlite_env: dict[str, str]) -> None:
+    assert run(["db", "upgrade"], sqlite_env).returncode == 0
+    role = run(["users", "add", "bob", "--role", "boss", "--password-stdin"], sqlite_env, stdin="x" * 12)
+    assert role.returncode == 2 and 'unknown role "boss"' in role.stderr
+    region = run(
+        ["users", "add", "bob", "--role", "desk", "--region", "bonn", "--password-stdin"], sqlite_env, stdin="x" * 12
+    )
+    assert region.returncode == 2 and "unknown region(s): bonn" in region.stderr
+    weak = run(["users", "add", "bob", "--role", "desk", "--password-stdin"], sqlite_env, stdin="short\n")
+    assert weak.returncode == 2 and "at least 10 characters" in weak.stderr
+
+
+def test_commands_on_an_unmigrated_database_say_what_to_run(sqlite_env: dict[str, str]) -> None:
+    result = run(["users", "list"], sqlite_env)
+    assert result.returncode == 1
+    assert "run `hotline db upgrade`" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unreachable_database_and_unsupported_url_fail_clearly(sqlite_env: dict[str, str]) -> None:
+    down = run(["db", "upgrade"], {**sqlite_env, "HOTLINE_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x"})
+    assert down.returncode == 1
+    assert "hotline: database postgresql://nobody@127.0.0.1:1/x is not reachable" in down.stderr
+    mysql = run(["db", "upgrade"], {**sqlite_env, "HOTLINE_DATABASE_URL": "mysql://root@127.0.0.1/x"})
+    assert mysql.returncode == 2 and 'unsupported database "mysql"' in mysql.stderr
+    for result in (down, mysql):
+        assert "Traceback" not in result.stderr
+
+
+def test_bootstrap_creates_an_admin_once(sqlite_env: dict[str, str]) -> None:
+    run(["db", "upgrade"], sqlite_env)
+    first = run(["users", "bootstrap"], sqlite_env)
+    assert "created the staff account 'admin'" in first.stdout
+    assert run(["users", "bootstrap"], sqlite_env).stdout == ""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server(sqlite_env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    run(["db", "upgrade"], sqlite_env)
+    port = free_port()
+    process = subprocess.Popen(
+        [*HOTLINE, "serve", "--port", str(port)],
+        env=sqlite_env,
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base, process)
+        yield process, base
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
+
+
+def wait_until_serving(base: str, process: subprocess.Popen[str], attempts: int = 100) -> None:
+    for _ in range(attempts):  # polls readiness; a bounded number of 0.1 s tries, not a timing test
+        if process.poll() is not None:
+            raise AssertionError(f"server exited: {process.stderr.read() if process.stderr else ''}")
+        try:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("server did not become ready")
+
+
+def test_serve_answers_logs_json_and_stops_gracefully_on_sigterm(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    process, base = server
+    with urllib.request.urlopen(f"{base}/healthz?secret=x", timeout=5) as response:
+        request_id = response.headers["X-Request-Id"]
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0
+    access = [json.loads(line) for line in stderr.splitlines() if line.startswith("{") and '"request"' in line]
+    healthz = next(entry for entry in access if entry["path"] == "/healthz")
+    assert healthz["request_id"] == request_id and healthz["status"] == 200
+    assert "secret=x" not in stderr  # query strings can carry personal data and are not logged
+
+
+def test_serve_refuses_a_bad_deployment_file_with_its_errors(tmp_path: Path, sqlite_env: dict[str, str]) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        EXAMPLE_DEPLOYMENT.read_text(encoding="utf-8").replace('id = "troisdorf"', 'id = "siegburg"'), encoding="utf-8"
+    )
+    result = run(["serve", "--port", str(free_port())], {**sqlite_env, "HOTLINE_CONFIG": str(bad)})
+    assert result.returncode == 2
+    assert 'regions.siegburg.id: "siegburg" is used by regions[0] already' in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_an_unreachable_database(sqlite_env: dict[str, str]) -> None:
+    result = run(
+        ["serve", "--port", str(free_port())],
+        {**sqlite_env, "HOTLINE_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x"},
+    )
+    assert result.returncode == 1
+    assert "is not reachable" in result.stderr and "Traceback" not in result.stderr

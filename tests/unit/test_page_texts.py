@@ -1,0 +1,68 @@
+"""Every German text a page can show has an English translation."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from service.areas import AREAS
+from service.errors import _PAGE_TEXTS
+from service.i18n import Translator, load_catalogue, pick_language
+from service.pages import CHANNEL_TITLES, WEEKDAY_TITLES
+from staff.roles import ROLE_TITLES
+from staff.views import MESSAGES
+
+ROOT = Path(__file__).parents[2]
+PACKAGES = ("service", "staff")
+_LITERAL = re.compile(r"""_\((["'])(.+?)\1\)""")
+
+
+def _template_texts() -> set[str]:
+    texts = set()
+    for package in PACKAGES:
+        for template in (ROOT / package / "templates").rglob("*.html"):
+            texts.update(match.group(2) for match in _LITERAL.finditer(template.read_text(encoding="utf-8")))
+    return texts
+
+
+def _code_texts() -> set[str]:
+    texts = {text for pair in _PAGE_TEXTS.values() for text in pair}
+    texts |= {text for area in AREAS for text in (area.title, area.summary)}
+    texts |= set(ROLE_TITLES.values()) | set(CHANNEL_TITLES.values()) | set(MESSAGES)
+    texts |= {text for pair in WEEKDAY_TITLES for text in pair}
+    texts.add("Formular abgelaufen")
+    return texts
+
+
+def test_every_page_text_has_an_english_translation() -> None:
+    catalogue = load_catalogue(PACKAGES)
+    texts = _template_texts() | _code_texts()
+    assert len(texts) > 50
+    assert sorted(texts - catalogue.keys()) == []
+
+
+def test_translator_shows_german_unless_english_is_chosen() -> None:
+    translate = Translator({"Anmelden": "Log in"})
+    assert translate("Anmelden", "de") == "Anmelden"
+    assert translate("Anmelden", "en") == "Log in"
+    assert translate("Unübersetzt", "en") == "Unübersetzt"
+
+
+@pytest.mark.parametrize(
+    ("query", "cookie", "header", "expected"),
+    [
+        (None, None, None, "de"),
+        ("en", None, None, "en"),
+        (None, "en", "de-DE", "en"),
+        ("de", "en", None, "de"),
+        (None, None, "en-GB,en;q=0.9", "en"),
+        (None, None, "tr-TR", "de"),
+        ("xx", "yy", None, "de"),
+    ],
+)
+def test_language_is_picked_from_choice_then_cookie_then_browser(
+    query: str | None, cookie: str | None, header: str | None, expected: str
+) -> None:
+    assert pick_language(query, cookie, header) == expected
