@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,34 +11,25 @@ from pathlib import Path
 import pytest
 
 from config.settings import EXAMPLE_DEPLOYMENT
-
-HOTLINE = [sys.executable, "-m", "service.cli"]
-ROOT = Path(__file__).parents[2]
-
-
-def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*HOTLINE, *args], env=env, input=stdin, capture_output=True, text=True, timeout=60, cwd=ROOT, check=False
-    )
+from tests.processes import ServedHotline, free_port, hotline_env, served_hotline
+from tests.processes import run_hotline as run
 
 
 @pytest.fixture
 def env(tmp_path: Path, database_url: str) -> dict[str, str]:
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "TWILIO_"))},
-        "HOTLINE_VAR_DIR": str(tmp_path / "var"),
-        "HOTLINE_DATABASE_URL": database_url,
-        "HOTLINE_CONFIG": str(EXAMPLE_DEPLOYMENT),
-    }
+    return hotline_env(tmp_path / "var", HOTLINE_DATABASE_URL=database_url)
 
 
 @pytest.fixture
 def sqlite_env(tmp_path: Path) -> dict[str, str]:
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("HOTLINE_", "TWILIO_"))},
-        "HOTLINE_VAR_DIR": str(tmp_path / "var"),
-        "HOTLINE_CONFIG": str(EXAMPLE_DEPLOYMENT),
-    }
+    return hotline_env(tmp_path / "var")
+
+
+@pytest.fixture
+def server(sqlite_env: dict[str, str]) -> Iterator[ServedHotline]:
+    run(["db", "upgrade"], sqlite_env)
+    with served_hotline(sqlite_env) as served:
+        yield served
 
 
 def test_help_lists_the_commands(sqlite_env: dict[str, str]) -> None:
@@ -128,51 +114,8 @@ def test_bootstrap_creates_an_admin_once(sqlite_env: dict[str, str]) -> None:
     assert run(["users", "bootstrap"], sqlite_env).stdout == ""
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def server(sqlite_env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    run(["db", "upgrade"], sqlite_env)
-    port = free_port()
-    process = subprocess.Popen(
-        [*HOTLINE, "serve", "--port", str(port)],
-        env=sqlite_env,
-        cwd=ROOT,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base, process)
-        yield process, base
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=10)
-
-
-def wait_until_serving(base: str, process: subprocess.Popen[str], attempts: int = 100) -> None:
-    for _ in range(attempts):  # polls readiness; a bounded number of 0.1 s tries, not a timing test
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {process.stderr.read() if process.stderr else ''}")
-        try:
-            with urllib.request.urlopen(f"{base}/readyz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("server did not become ready")
-
-
-def test_serve_answers_logs_json_and_stops_gracefully_on_sigterm(
-    server: tuple[subprocess.Popen[str], str],
-) -> None:
-    process, base = server
+def test_serve_answers_logs_json_and_stops_gracefully_on_sigterm(server: ServedHotline) -> None:
+    process, base = server.process, server.base_url
     with urllib.request.urlopen(f"{base}/healthz?secret=x", timeout=5) as response:
         request_id = response.headers["X-Request-Id"]
     process.send_signal(signal.SIGTERM)

@@ -1,0 +1,76 @@
+"""A real `hotline serve` and Debian's Chromium driven by Playwright.
+
+Without Chromium (or Playwright) these tests are skipped with the reason; with
+HOTLINE_REQUIRE_BROWSER=1 (CI) that is a failure instead. Browsers are never downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.processes import ServedHotline, hotline_env, run_hotline, served_hotline
+
+CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", "/usr/bin/chromium")
+REQUIRE_BROWSER = os.environ.get("HOTLINE_REQUIRE_BROWSER") == "1"
+PASSWORD = "correct horse battery"
+
+
+def _missing_browser() -> str | None:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set HOTLINE_CHROMIUM)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -e '.[dev]')"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    missing = _missing_browser()
+    if missing:
+        if REQUIRE_BROWSER:
+            pytest.fail(f"browser tests are required (HOTLINE_REQUIRE_BROWSER=1): {missing}")
+        pytest.skip(f"browser tests skipped: {missing}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def hotline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedHotline]:
+    """The service on SQLite with one staff member, anna (counsellor in Siegburg)."""
+    env = hotline_env(tmp_path_factory.mktemp("browser") / "var")
+    assert run_hotline(["db", "upgrade"], env).returncode == 0
+    added = run_hotline(
+        ["users", "add", "anna", "--name", "Anna Schmidt", "--role", "counsellor", "--region", "siegburg",
+         "--password-stdin"],
+        env,
+        stdin=PASSWORD + "\n",
+    )
+    assert added.returncode == 0, added.stderr
+    with served_hotline(env) as served:
+        yield served
+
+
+@pytest.fixture
+def page(browser: Any, hotline: ServedHotline) -> Iterator[Any]:
+    context = browser.new_context(base_url=hotline.base_url, locale="de-DE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
