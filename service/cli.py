@@ -10,6 +10,7 @@ import logging
 import secrets
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -17,6 +18,7 @@ from config.deployment import CHANNELS, Deployment
 from config.issues import ConfigError
 from config.loader import load_deployment
 from config.settings import Settings, load_settings
+from routing import hours_per_week
 from service.failures import EXIT_OK, EXIT_USAGE, CommandFailed
 from staff.roles import ROLES, Role, parse_role
 
@@ -61,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", help="file to check (default: --config / $HOTLINE_CONFIG)")
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.set_defaults(run=_config_check)
+
+    route = commands.add_parser("route", parents=[common], help="what a caller is offered at a given moment")
+    route.add_argument("--to", required=True, metavar="NUMBER", help="the dialled hotline number, any notation")
+    route.add_argument(
+        "--at", required=True, metavar="WHEN", help="ISO 8601; without offset it is local time of the deployment"
+    )
+    route.add_argument("--json", action="store_true", help="print one JSON object")
+    route.set_defaults(run=_route)
 
     users = commands.add_parser("users", help="staff accounts").add_subparsers(metavar="ACTION")
     add = users.add_parser("add", parents=[common], help="add a staff account")
@@ -161,12 +171,53 @@ def deployment_summary(deployment: Deployment) -> dict[str, Any]:
                 "numbers": list(region.numbers),
                 "languages": list(region.languages),
                 "hours_per_week": {
-                    channel: region.hours[channel].hours_per_week for channel in CHANNELS if channel in region.hours
+                    channel: hours for channel in CHANNELS if (hours := hours_per_week(region).get(channel)) is not None
                 },
             }
             for region in deployment.regions
         ]
     }
+
+
+# --- route ---------------------------------------------------------------------------------
+
+
+def _route(args: argparse.Namespace) -> int:
+    from routing import UnknownNumber, decide, decision_as_json
+
+    deployment = load_deployment(_settings(args).config_path)
+    when = parse_moment(args.at, deployment.zone)
+    try:
+        decision = decide(args.to, when, deployment)
+    except UnknownNumber as exc:
+        raise CommandFailed(str(exc), EXIT_USAGE) from None
+    data = decision_as_json(decision)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return EXIT_OK
+    region = decision.region
+    if decision.open:
+        until = f" until {_local(decision.closes_at)}" if decision.closes_at else ""
+        print(f"{region.id} ({region.name}): open{until}")
+    else:
+        why = str(decision.reason) + (f": {decision.detail}" if decision.detail else "")
+        print(f"{region.id} ({region.name}): closed ({why})")
+        print(f"  opens again: {_local(decision.next_opening) if decision.next_opening else 'not within a year'}")
+    print(f"  offers: {', '.join(decision.offers)}")
+    return EXIT_OK
+
+
+def parse_moment(text: str, zone: tzinfo) -> datetime:
+    """An ISO 8601 moment; one without offset is read as local time in `zone`."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CommandFailed(f'"{text}" is not an ISO 8601 date-time such as 2026-12-24T10:00 or ...+01:00', 2) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def _local(moment: datetime | None) -> str:
+    return "" if moment is None else moment.strftime("%a %d %b %Y %H:%M (%z)")
 
 
 # --- users ---------------------------------------------------------------------------------

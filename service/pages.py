@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import aiohttp_jinja2
@@ -11,6 +12,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.deployment import CHANNELS, Deployment, Region
+from routing import decide, hours_per_week
 from service.areas import AREAS, Area, areas_for
 from service.i18n import LANGUAGE_COOKIE, LANGUAGES
 from staff.views import safe_next
@@ -18,6 +20,7 @@ from staff.web import CURRENT_MEMBER, require_role, see_other
 from storage.clock import Clock
 from storage.engine import DatabaseUnavailable, ping
 
+CLOSED_REASONS = {"outside_hours": "außerhalb der Hotline-Zeiten", "holiday": "Feiertag", "closure": "Schließung"}
 CHANNEL_TITLES = {"hotline": "Hotline", "appointments": "Termine vor Ort", "counselling": "Telefon- und Videoberatung"}
 WEEKDAY_TITLES = (
     ("Mo", "Montag"),
@@ -51,24 +54,34 @@ class StartPage:
         return aiohttp_jinja2.render_template("start.html", request, context)
 
     def _region(self, region: Region) -> dict[str, Any]:
+        weekly = hours_per_week(region)
         channels = [
             {
                 "title": CHANNEL_TITLES[channel],
                 "days": [[str(r) for r in day] for day in region.hours[channel].days],
-                "hours_per_week": region.hours[channel].hours_per_week,
+                "hours_per_week": weekly[channel],
             }
             for channel in CHANNELS
             if channel in region.hours
         ]
+        decision = decide(region.numbers[0], self.clock(), self.deployment)
         return {
             "id": region.id,
             "name": region.name,
             "numbers": [{"e164": n, "display": national_format(n)} for n in region.numbers],
             "languages": region.languages,
             "channels": channels,
-            "open": False,
-            "status_detail": None,
+            "open": decision.open,
+            "reason": CLOSED_REASONS.get(decision.reason or ""),
+            "detail": decision.detail,
+            "closes_at": _wall_clock(decision.closes_at),
+            "next_opening": _wall_clock(decision.next_opening),
         }
+
+
+def _wall_clock(moment: datetime | None) -> str | None:
+    """German notation, local to the deployment (the moment already carries its zone)."""
+    return None if moment is None else moment.strftime("%d.%m.%Y %H:%M")
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ import asyncio
 import datetime as dt
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -29,6 +31,18 @@ POSTGRES_ADMIN_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql://p
 REQUIRE_POSTGRES = os.environ.get("HOTLINE_REQUIRE_POSTGRES") == "1"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: they are the slowest, and a failure elsewhere should show first."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+def _run_aside(work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a coroutine on a loop of its own in a thread: session fixtures may be set up while
+    a test's event loop is already running, where `asyncio.run` would refuse."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(work())).result()
+
+
 def _admin_command(sql: str) -> None:
     async def run() -> None:
         engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -38,7 +52,7 @@ def _admin_command(sql: str) -> None:
         finally:
             await engine.dispose()
 
-    asyncio.run(run())
+    _run_aside(run)
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +75,7 @@ def postgres_url() -> Iterator[str | None]:
         finally:
             await engine.dispose()
 
-    asyncio.run(migrate())
+    _run_aside(migrate)
     try:
         yield url
     finally:

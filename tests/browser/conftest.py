@@ -31,8 +31,10 @@ def _missing_browser() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one module: Playwright's sync API keeps an event loop running in this
+    thread while it is open, which the async tests must not meet."""
     missing = _missing_browser()
     if missing:
         if REQUIRE_BROWSER:
@@ -44,8 +46,14 @@ def browser() -> Iterator[Any]:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -57,8 +65,18 @@ def hotline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedHotline]
     env = hotline_env(tmp_path_factory.mktemp("browser") / "var")
     assert run_hotline(["db", "upgrade"], env).returncode == 0
     added = run_hotline(
-        ["users", "add", "anna", "--name", "Anna Schmidt", "--role", "counsellor", "--region", "siegburg",
-         "--password-stdin"],
+        [
+            "users",
+            "add",
+            "anna",
+            "--name",
+            "Anna Schmidt",
+            "--role",
+            "counsellor",
+            "--region",
+            "siegburg",
+            "--password-stdin",
+        ],
         env,
         stdin=PASSWORD + "\n",
     )

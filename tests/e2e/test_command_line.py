@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.settings import EXAMPLE_DEPLOYMENT
 from tests.processes import ServedHotline, free_port, hotline_env, served_hotline
@@ -16,7 +17,8 @@ from tests.processes import run_hotline as run
 
 
 @pytest.fixture
-def env(tmp_path: Path, database_url: str) -> dict[str, str]:
+def env(tmp_path: Path, database_url: str, engine: AsyncEngine) -> dict[str, str]:
+    """The environment of a command on an empty, migrated database (SQLite or PostgreSQL)."""
     return hotline_env(tmp_path / "var", HOTLINE_DATABASE_URL=database_url)
 
 
@@ -79,15 +81,12 @@ def test_users_are_added_from_stdin_and_listed(env: dict[str, str]) -> None:
     ]
 
 
-def test_users_add_refuses_unknown_roles_regions_and_weak_passwords(sqlite_env: dict[str, str]) -> None:
-    assert run(["db", "upgrade"], sqlite_env).returncode == 0
-    role = run(["users", "add", "bob", "--role", "boss", "--password-stdin"], sqlite_env, stdin="x" * 12)
+def test_users_add_refuses_unknown_roles_regions_and_weak_passwords(env: dict[str, str]) -> None:
+    role = run(["users", "add", "bob", "--role", "boss", "--password-stdin"], env, stdin="x" * 12)
     assert role.returncode == 2 and 'unknown role "boss"' in role.stderr
-    region = run(
-        ["users", "add", "bob", "--role", "desk", "--region", "bonn", "--password-stdin"], sqlite_env, stdin="x" * 12
-    )
+    region = run(["users", "add", "bob", "--role", "desk", "--region", "bonn", "--password-stdin"], env, stdin="x" * 12)
     assert region.returncode == 2 and "unknown region(s): bonn" in region.stderr
-    weak = run(["users", "add", "bob", "--role", "desk", "--password-stdin"], sqlite_env, stdin="short\n")
+    weak = run(["users", "add", "bob", "--role", "desk", "--password-stdin"], env, stdin="short\n")
     assert weak.returncode == 2 and "at least 10 characters" in weak.stderr
 
 
@@ -107,11 +106,13 @@ def test_unreachable_database_and_unsupported_url_fail_clearly(sqlite_env: dict[
         assert "Traceback" not in result.stderr
 
 
-def test_bootstrap_creates_an_admin_once(sqlite_env: dict[str, str]) -> None:
-    run(["db", "upgrade"], sqlite_env)
-    first = run(["users", "bootstrap"], sqlite_env)
+def test_bootstrap_creates_an_admin_once(env: dict[str, str]) -> None:
+    first = run(["users", "bootstrap"], env)
     assert "created the staff account 'admin'" in first.stdout
-    assert run(["users", "bootstrap"], sqlite_env).stdout == ""
+    assert run(["users", "bootstrap"], env).stdout == ""
+    assert [user["roles"] for user in json.loads(run(["users", "list", "--json"], env).stdout)] == [
+        ["admin", "auditor", "counsellor", "desk", "planner"]
+    ]
 
 
 def test_serve_answers_logs_json_and_stops_gracefully_on_sigterm(server: ServedHotline) -> None:

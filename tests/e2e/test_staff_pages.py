@@ -38,6 +38,8 @@ async def test_login_lands_on_the_start_page_with_regions_numbers_and_hours(clie
     # Siegburg's hotline: 29.0 h a week, Monday 08:00-12:00 and 13:00-15:00
     siegburg = html[html.index('id="region-siegburg"') : html.index('id="region-troisdorf"')]
     assert "08:00-12:00, 13:00-15:00" in siegburg and "29.0" in siegburg and "6.0" in siegburg
+    # the test clock: Thursday 26 November 2026, 10:30 in Siegburg
+    assert "Hotline geöffnet" in siegburg and "bis 26.11.2026 12:00" in siegburg
     # a counsellor sees the counselling area, not the planner's or the admin's
     assert 'href="/counsellor"' in html
     assert 'href="/planning"' not in html and 'href="/admin/users"' not in html
@@ -151,6 +153,16 @@ async def test_session_cookie_is_httponly_and_samesite_lax(client: Client) -> No
     cookie = response.cookies["hotline_session"]
     assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
     assert not cookie["secure"]  # the public URL of the tests is http; https sets Secure
+
+
+async def test_start_page_says_why_a_line_is_closed_and_when_it_opens(client: Client, clock: ManualClock) -> None:
+    clock.now = clock.now.replace(month=12, day=25)  # Christmas Day, during the year-end closure
+    await log_in(client, "anna")
+    html = await (await client.get("/")).text()
+    eitorf = html[html.index('id="region-eitorf"') :]
+    assert "Hotline geschlossen" in eitorf
+    assert "Schließung: Betriebsruhe zum Jahreswechsel" in eitorf
+    assert "Wieder geöffnet ab 04.01.2027 08:00" in eitorf
 
 
 async def test_english_on_request_and_remembered(client: Client) -> None:

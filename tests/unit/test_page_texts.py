@@ -10,7 +10,7 @@ import pytest
 from service.areas import AREAS
 from service.errors import _PAGE_TEXTS
 from service.i18n import Translator, load_catalogue, pick_language
-from service.pages import CHANNEL_TITLES, WEEKDAY_TITLES
+from service.pages import CHANNEL_TITLES, CLOSED_REASONS, WEEKDAY_TITLES
 from staff.roles import ROLE_TITLES
 from staff.views import MESSAGES
 
@@ -30,7 +30,7 @@ def _template_texts() -> set[str]:
 def _code_texts() -> set[str]:
     texts = {text for pair in _PAGE_TEXTS.values() for text in pair}
     texts |= {text for area in AREAS for text in (area.title, area.summary)}
-    texts |= set(ROLE_TITLES.values()) | set(CHANNEL_TITLES.values()) | set(MESSAGES)
+    texts |= set(ROLE_TITLES.values()) | set(CHANNEL_TITLES.values()) | set(MESSAGES) | set(CLOSED_REASONS.values())
     texts |= {text for pair in WEEKDAY_TITLES for text in pair}
     texts.add("Formular abgelaufen")
     return texts
