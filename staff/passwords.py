@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 MIN_PASSWORD_LENGTH = 10
-_hasher = PasswordHasher()
-# Verified against when the username is unknown, so response time does not reveal accounts.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
+# OWASP's argon2id baseline (19 MiB, 2 passes): library defaults take 64 MiB per login, which
+# would make a handful of simultaneous logins the largest memory user of the whole service.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so response time does not reveal accounts."""
+    return _hasher.hash("not-a-real-password-0000")
 
 
 def hash_password(password: str) -> str:
@@ -18,7 +26,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True if `password` matches; with no hash, spends the same time and returns False."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

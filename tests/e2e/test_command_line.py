@@ -146,3 +146,33 @@ def test_serve_refuses_an_unreachable_database(sqlite_env: dict[str, str]) -> No
     )
     assert result.returncode == 1
     assert "is not reachable" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_route_answers_as_json_for_a_closed_line(sqlite_env: dict[str, str]) -> None:
+    result = run(["route", "--to", "+49 2241 9000 100", "--at", "2026-12-28T10:00", "--json"], sqlite_env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "region": "siegburg",
+        "open": False,
+        "reason": "closure",
+        "detail": "Betriebsruhe zum Jahreswechsel",
+        "next_opening": "2027-01-04T08:00:00+01:00",
+        "closes_at": None,
+        "offers": ["callback", "voicemail", "counselling_link"],
+    }
+
+
+def test_route_reads_local_time_without_offset_and_honours_an_offset(sqlite_env: dict[str, str]) -> None:
+    local = run(["route", "--to", "02243 9000400", "--at", "2026-11-26T11:30", "--json"], sqlite_env)
+    utc = run(["route", "--to", "02243 9000400", "--at", "2026-11-26T10:30Z", "--json"], sqlite_env)
+    assert json.loads(local.stdout) == json.loads(utc.stdout)
+    assert json.loads(local.stdout)["closes_at"] == "2026-11-26T12:00:00+01:00"
+    text = run(["route", "--to", "02243 9000400", "--at", "2026-11-26T11:30"], sqlite_env)
+    assert "eitorf (Geschäftsstelle Eitorf): open until Thu 26 Nov 2026 12:00 (+0100)" in text.stdout
+
+
+def test_route_refuses_unknown_numbers_and_bad_times(sqlite_env: dict[str, str]) -> None:
+    unknown = run(["route", "--to", "+49 30 1234567", "--at", "2026-11-26T10:00"], sqlite_env)
+    assert unknown.returncode == 2 and "no region owns the number +49301234567" in unknown.stderr
+    bad_time = run(["route", "--to", "+4922419000100", "--at", "next tuesday"], sqlite_env)
+    assert bad_time.returncode == 2 and "is not an ISO 8601 date-time" in bad_time.stderr
