@@ -105,6 +105,23 @@ class HolidayCalendar:
     subdivision: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class TelephonySettings:
+    """How calls sound and behave; every field has a default, so the table is optional."""
+
+    hold_music: str | None = None  # a URL Twilio can fetch, or None for silence
+    voicemail_max_seconds: int = 120
+    transcribe_voicemail: bool = False
+    counsellor_max_misses: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """How long personal data is kept before scheduled deletion."""
+
+    voicemail_days: int = 30
+
+
 @dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class Region:
     id: str
@@ -128,6 +145,8 @@ class Deployment:
     sla: Sla
     regions: tuple[Region, ...]
     closures: tuple[Closure, ...] = ()
+    telephony: TelephonySettings = TelephonySettings()
+    retention: Retention = Retention()
     source: str = ""  # where it was loaded from, for messages
 
     @property

@@ -24,10 +24,12 @@ from config.deployment import (
     Deployment,
     HolidayCalendar,
     Region,
+    Retention,
     SameWorkingDay,
     Sla,
     SlaRule,
     SpecialHours,
+    TelephonySettings,
     TimeRange,
     WeeklyHours,
     WithinWorkingHours,
@@ -38,7 +40,7 @@ from config.languages import ISO_639_1
 _TIME = re.compile(r"^(\d{2}):(\d{2})$")
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _REGION_ID = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-_TOP_KEYS = {"timezone", "holidays", "sla", "closures", "regions"}
+_TOP_KEYS = {"timezone", "holidays", "sla", "closures", "regions", "telephony", "retention"}
 _REGION_KEYS = {
     "id",
     "name",
@@ -74,6 +76,8 @@ def parse_deployment(raw: Mapping[str, Any], *, source: str = "") -> Deployment:
     sla = _sla(c, raw.get("sla"))
     closures = _closures(c, "closures", raw.get("closures", []))
     regions = _regions(c, raw.get("regions"))
+    telephony = _telephony(c, raw.get("telephony", {}))
+    retention = _retention(c, raw.get("retention", {}))
     if c:
         raise ConfigError(source, c.issues)
     assert timezone is not None and calendar is not None and sla is not None
@@ -83,8 +87,58 @@ def parse_deployment(raw: Mapping[str, Any], *, source: str = "") -> Deployment:
         sla=sla,
         regions=regions,
         closures=closures,
+        telephony=telephony,
+        retention=retention,
         source=source,
     )
+
+
+def _telephony(c: IssueCollector, value: Any) -> TelephonySettings:
+    table = _table(c, "telephony", value) or {}
+    _unknown_keys(
+        c, "telephony", table, {"hold_music", "voicemail_max_seconds", "transcribe_voicemail", "counsellor_max_misses"}
+    )
+    defaults = TelephonySettings()
+    music = table.get("hold_music", "silence")
+    if not isinstance(music, str) or not (music == "silence" or music.startswith("https://")):
+        c.add("telephony.hold_music", '"silence" or an https:// URL of an audio file Twilio can fetch')
+        music = "silence"
+    transcribe = table.get("transcribe_voicemail", defaults.transcribe_voicemail)
+    if not isinstance(transcribe, bool):
+        c.add("telephony.transcribe_voicemail", "must be true or false")
+        transcribe = False
+    return TelephonySettings(
+        hold_music=None if music == "silence" else music,
+        voicemail_max_seconds=_whole_number(
+            c,
+            "telephony.voicemail_max_seconds",
+            table.get("voicemail_max_seconds", defaults.voicemail_max_seconds),
+            5,
+            600,
+        ),
+        transcribe_voicemail=transcribe,
+        counsellor_max_misses=_whole_number(
+            c,
+            "telephony.counsellor_max_misses",
+            table.get("counsellor_max_misses", defaults.counsellor_max_misses),
+            1,
+            20,
+        ),
+    )
+
+
+def _retention(c: IssueCollector, value: Any) -> Retention:
+    table = _table(c, "retention", value) or {}
+    _unknown_keys(c, "retention", table, {"voicemail_days"})
+    days = _whole_number(c, "retention.voicemail_days", table.get("voicemail_days", Retention().voicemail_days), 1, 365)
+    return Retention(voicemail_days=days)
+
+
+def _whole_number(c: IssueCollector, key: str, value: Any, lowest: int, highest: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= highest:
+        c.add(key, f"must be a whole number from {lowest} to {highest}")
+        return lowest
+    return value
 
 
 def _unknown_keys(c: IssueCollector, key: str, table: Mapping[str, Any], allowed: set[str]) -> None:

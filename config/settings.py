@@ -7,6 +7,8 @@ survive restarts without any set-up.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from collections.abc import Mapping
@@ -43,6 +45,18 @@ class Settings(BaseModel):
     @property
     def secure_cookies(self) -> bool:
         return self.public_url.startswith("https://")
+
+    @property
+    def webhook_auth_token(self) -> str:
+        """The token webhook signatures are checked with: Twilio's auth token, or without a
+        Twilio account one derived from the secret key, which the call simulator uses too."""
+        if self.twilio_auth_token:
+            return self.twilio_auth_token
+        return hmac.new(self.secret_key.encode(), b"hotline local webhook token", hashlib.sha256).hexdigest()
+
+    @property
+    def webhook_account_sid(self) -> str:
+        return self.twilio_account_sid or "AC" + "0" * 32
 
 
 def database_kind(url: str) -> str | None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import contacts.models  # noqa: F401  (registers the tables)
-import staff.models  # noqa: F401
+import migrations.tables  # noqa: F401  (registers every slice's tables)
 from storage.base import Base
 
 target_metadata = Base.metadata

@@ -10,11 +10,12 @@ from typing import Any
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from config.deployment import Deployment
 from config.loader import load_deployment
 from config.settings import Settings
+from contacts.pseudonyms import Pseudonymiser
 from service import keys
 from service.errors import error_middleware, request_id_middleware
 from service.i18n import Translator, load_catalogue
@@ -25,6 +26,10 @@ from staff.views import LoginViews
 from staff.web import StaffGate
 from storage.clock import Clock, system_clock
 from storage.engine import create_engine, session_factory
+from telephony.event_webhooks import EventWebhooks
+from telephony.prompts import PromptBook
+from telephony.signature import signature_middleware
+from telephony.voice_webhooks import VoiceWebhooks
 
 PAGE_PACKAGES = ("service", "staff")
 MAX_REQUEST_BYTES = 64 * 1024  # forms and webhooks are small; anything larger is refused with 413
@@ -37,6 +42,7 @@ class Overrides:
     clock: Clock | None = None
     engine: AsyncEngine | None = None
     deployment: Deployment | None = None
+    prompts: PromptBook | None = None
 
 
 def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web.Application:
@@ -46,10 +52,17 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     clock = overrides.clock or system_clock
     engine = overrides.engine or create_engine(settings.database_url)
     sessions = session_factory(engine)
+    prompts = overrides.prompts or PromptBook.load()
+    pseudonymiser = Pseudonymiser(settings.secret_key)
     gate = StaffGate(sessions=sessions, secret=settings.secret_key, clock=clock, secure_cookies=settings.secure_cookies)
 
     app = web.Application(
-        middlewares=[request_id_middleware, error_middleware, gate.middleware],
+        middlewares=[
+            request_id_middleware,
+            error_middleware,
+            signature_middleware(settings.webhook_auth_token, settings.public_url),
+            gate.middleware,
+        ],
         client_max_size=MAX_REQUEST_BYTES,
     )
     app[keys.SETTINGS] = settings
@@ -73,10 +86,40 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
             web.get("/language", switch_language),
             web.get("/admin/users", AdminViews(sessions).users),
             *area_routes(),
+            *twilio_routes(sessions, deployment, prompts, clock, pseudonymiser),
             web.static("/static", Path(__file__).parent / "static", append_version=False),
         ]
     )
     return app
+
+
+def twilio_routes(
+    sessions: async_sessionmaker[AsyncSession],
+    deployment: Deployment,
+    prompts: PromptBook,
+    clock: Clock,
+    pseudonymiser: Pseudonymiser,
+) -> list[web.RouteDef]:
+    voice = VoiceWebhooks(sessions, deployment, prompts, clock, pseudonymiser)
+    events = EventWebhooks(sessions, deployment, prompts, clock, pseudonymiser)
+    return [
+        web.post("/twilio/voice", voice.incoming),
+        web.post("/twilio/voice/fallback", voice.fallback),
+        web.post("/twilio/voice/language", voice.language),
+        web.post("/twilio/voice/route", voice.route),
+        web.post("/twilio/queue/wait", voice.queue_wait),
+        web.post("/twilio/queue/key", voice.queue_key),
+        web.post("/twilio/queue/answered", voice.queue_answered),
+        web.post("/twilio/queue/done", voice.queue_done),
+        web.post("/twilio/closed/choice", voice.closed_choice),
+        web.post("/twilio/callback/answer", voice.callback_answer),
+        web.post("/twilio/callback/number", voice.callback_number),
+        web.post("/twilio/voicemail/done", voice.voicemail_done),
+        web.post("/twilio/status", events.status),
+        web.post("/twilio/recording", events.recording),
+        web.post("/twilio/recording/transcription", events.transcription),
+        web.post("/twilio/sms", events.sms),
+    ]
 
 
 async def _dispose_engine(app: web.Application) -> AsyncIterator[None]:

@@ -20,8 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-import contacts.models  # noqa: F401  (registers the tables)
-import staff.models  # noqa: F401
+import migrations.tables  # noqa: F401  (registers every slice's tables)
 from migrations.runner import upgrade
 from storage.base import Base
 from storage.engine import create_engine, session_factory

@@ -1,0 +1,8 @@
+"""Every slice's tables, imported so that `Base.metadata` knows them all (for Alembic and tests)."""
+
+import callbacks.models  # noqa: F401
+import contacts.models  # noqa: F401
+import staff.models  # noqa: F401
+import telephony.models
+import telephony.outbox_models
+import telephony.recordings  # noqa: F401

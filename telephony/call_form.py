@@ -1,0 +1,64 @@
+"""Twilio's form fields as typed values; malformed input is rejected before anything happens."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from config.loader import normalise_number
+
+_SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
+_DIGITS = re.compile(r"^[0-9*#]{0,32}$")
+_NUMBER_FIELD_LIMIT = 32
+
+
+class BadWebhook(ValueError):
+    """A signed request whose fields are missing or malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallForm:
+    call_sid: str
+    to: str
+    caller: str | None  # E.164, or None when withheld or not a phone number
+    digits: str | None
+    fields: Mapping[str, object]
+
+    def text(self, name: str) -> str | None:
+        value = self.fields.get(name)
+        return value if isinstance(value, str) and value else None
+
+    def number(self, name: str, default: int = 0) -> int:
+        value = self.text(name)
+        return int(value) if value and value.isdigit() else default
+
+
+async def read_call_form(request: web.Request) -> CallForm:
+    """The fields of a voice webhook; `BadWebhook` if CallSid or To is missing or malformed."""
+    form = await request.post()
+    call_sid = form.get("CallSid")
+    to = form.get("To")
+    if not isinstance(call_sid, str) or not _SID.match(call_sid):
+        raise BadWebhook("CallSid missing or malformed")
+    if not isinstance(to, str) or not to or len(to) > _NUMBER_FIELD_LIMIT:
+        raise BadWebhook("To missing or malformed")
+    digits = form.get("Digits")
+    if isinstance(digits, str) and digits and not _DIGITS.match(digits):
+        digits = None  # not keypad input: treated like no key, never trusted further
+    return CallForm(
+        call_sid=call_sid,
+        to=to,
+        caller=caller_number(form.get("From")),
+        digits=digits if isinstance(digits, str) and digits else None,
+        fields=form,
+    )
+
+
+def caller_number(value: object) -> str | None:
+    """The caller's number in E.164 if it is a callable phone number (not withheld, not a client)."""
+    if not isinstance(value, str) or not value.startswith("+") or len(value) > _NUMBER_FIELD_LIMIT:
+        return None
+    return normalise_number(value)

@@ -1,0 +1,118 @@
+"""Keeping track of a call across webhooks, and logging each step as a contact event.
+
+Twilio retries webhooks and sends status callbacks late, twice or out of order: every write
+here is keyed by CallSid and step, so doing it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contacts.pseudonyms import Pseudonymiser
+from contacts.service import record_contact_event
+from contacts.vocabulary import ContactChannel
+from telephony.models import Call
+
+RECENT_WINDOW = dt.timedelta(hours=1)
+FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+
+
+@dataclass(frozen=True)
+class CallLog:
+    pseudonymiser: Pseudonymiser
+
+    async def call(self, session: AsyncSession, call_sid: str) -> Call | None:
+        return await session.get(Call, call_sid)
+
+    async def open_call(
+        self,
+        session: AsyncSession,
+        *,
+        call_sid: str,
+        region: str,
+        caller: str | None,
+        now: dt.datetime,
+        direction: str = "inbound",
+    ) -> Call:
+        """The call's record, created on first sight (whichever webhook that is)."""
+        call = await session.get(Call, call_sid)
+        if call is None:
+            call = Call(call_sid=call_sid, region=region, direction=direction, status="in-progress", started_at=now)
+            session.add(call)
+            await session.flush()
+            if direction == "inbound":
+                await self.event(session, call, "call_received", now, caller=caller)
+        return call
+
+    async def event(
+        self,
+        session: AsyncSession,
+        call: Call,
+        kind: str,
+        now: dt.datetime,
+        *,
+        caller: str | None = None,
+        channel: ContactChannel = "phone",
+        step: str | None = None,
+        wait_seconds: int | None = None,
+        duration_seconds: int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> bool:
+        """Log a step of this call once; `step` tells apart repeated kinds (e.g. menu attempts)."""
+        return await record_contact_event(
+            session,
+            pseudonymiser=self.pseudonymiser,
+            at=now,
+            channel=channel,
+            kind=kind,
+            region=call.region,
+            caller=caller,
+            reference=call.call_sid,
+            wait_seconds=wait_seconds,
+            duration_seconds=duration_seconds,
+            detail=detail,
+            event_id=f"{call.call_sid}:{kind}" + (f":{step}" if step else ""),
+        )
+
+
+async def recent_answer_wait(session: AsyncSession, region: str, now: dt.datetime) -> float | None:
+    """Mean seconds callers of `region` waited before a counsellor answered, over the last hour."""
+    rows = await session.execute(
+        select(Call.queued_at, Call.answered_at).where(
+            Call.region == region,
+            Call.answered_at.is_not(None),
+            Call.queued_at.is_not(None),
+            Call.answered_at >= now - RECENT_WINDOW,
+        )
+    )
+    waits = [(answered - queued).total_seconds() for queued, answered in rows if queued and answered]
+    return sum(waits) / len(waits) if waits else None
+
+
+async def waiting_count(session: AsyncSession, region: str) -> int:
+    """Callers of `region` in the queue now, as far as our records know."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Call)
+        .where(
+            Call.region == region,
+            Call.queued_at.is_not(None),
+            Call.answered_at.is_(None),
+            Call.ended_at.is_(None),
+            Call.queue_choice.is_(None),
+        )
+    )
+    return int(count or 0)
+
+
+def estimate_wait_minutes(*, position: int, queue_seconds: int, recent_mean: float | None, twilio_avg: int) -> int:
+    """What a waiting caller is told: the recent mean wait (ours, else Twilio's average) minus
+    what they have waited, plus a full mean for each caller ahead; at least one minute."""
+    base = recent_mean if recent_mean is not None else float(twilio_avg or 60)
+    remaining = max(base - queue_seconds, 0.0) + base * max(position - 1, 0)
+    return max(1, round(remaining / 60))

@@ -1,0 +1,158 @@
+"""Status, recording and SMS webhooks: late, repeated or reordered news about calls.
+
+Each answer is idempotent (keyed by CallSid, RecordingSid or MessageSid and event) and does
+not depend on arriving after the voice webhooks it belongs to.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from twilio.twiml.messaging_response import MessagingResponse
+
+from callbacks.service import attach_recording_details, request_callback
+from config.deployment import Deployment
+from contacts.pseudonyms import Pseudonymiser
+from contacts.service import record_contact_event
+from routing import UnknownNumber, find_region
+from storage.clock import Clock
+from telephony.call_form import BadWebhook, caller_number, read_call_form
+from telephony.call_log import FINAL_STATUSES, CallLog
+from telephony.prompts import PromptBook
+from telephony.recordings import remember_recording
+
+log = logging.getLogger("hotline.twilio")
+_CALLBACK_KEYWORD = re.compile(r"^\s*(RUECKRUF|RÜCKRUF|RUCKRUF)\b", re.IGNORECASE)
+_SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
+_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+
+
+def _ok() -> web.Response:
+    return web.Response(text=_EMPTY, content_type="application/xml")
+
+
+@dataclass(frozen=True)
+class EventWebhooks:
+    sessions: async_sessionmaker[AsyncSession]
+    deployment: Deployment
+    prompts: PromptBook
+    clock: Clock
+    pseudonymiser: Pseudonymiser
+
+    async def status(self, request: web.Request) -> web.Response:
+        """Call progress: completed (with duration), busy, no-answer, failed, canceled."""
+        try:
+            form = await read_call_form(request)
+        except BadWebhook as exc:
+            return web.Response(status=400, text=str(exc))
+        status = form.text("CallStatus") or ""
+        try:
+            region = find_region(form.to, self.deployment).id
+        except UnknownNumber:
+            region = "unknown"
+        now = self.clock()
+        calls = CallLog(self.pseudonymiser)
+        async with self.sessions.begin() as session:
+            call = await calls.open_call(session, call_sid=form.call_sid, region=region, caller=None, now=now)
+            if status not in FINAL_STATUSES:
+                return _ok()
+            call.status = status
+            call.ended_at = call.ended_at or now
+            duration = form.number("CallDuration")
+            if status == "completed":
+                await calls.event(session, call, "call_completed", now, duration_seconds=duration)
+            else:
+                await calls.event(session, call, "call_failed", now, detail={"status": status})
+            if call.queued_at and not call.answered_at and not call.queue_choice:
+                await calls.event(session, call, "abandoned", now)
+        return _ok()
+
+    async def recording(self, request: web.Request) -> web.Response:
+        """Recording status: the final URL and length of a voicemail."""
+        form = await request.post()
+        sid = form.get("RecordingSid")
+        if not isinstance(sid, str) or not _SID.match(sid):
+            return web.Response(status=400, text="RecordingSid missing or malformed")
+        url, duration = form.get("RecordingUrl"), form.get("RecordingDuration")
+        async with self.sessions.begin() as session:
+            await remember_recording(
+                session,
+                recording_sid=sid,
+                call_sid=_text(form.get("CallSid")),
+                url=_text(url),
+                duration_seconds=int(duration) if isinstance(duration, str) and duration.isdigit() else None,
+                status=_text(form.get("RecordingStatus")),
+                now=self.clock(),
+            )
+            await attach_recording_details(
+                session,
+                recording_sid=sid,
+                recording_url=_text(url),
+                duration_seconds=int(duration) if isinstance(duration, str) and duration.isdigit() else None,
+            )
+        return _ok()
+
+    async def transcription(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        sid = form.get("RecordingSid")
+        if not isinstance(sid, str) or not _SID.match(sid):
+            return web.Response(status=400, text="RecordingSid missing or malformed")
+        text = _text(form.get("TranscriptionText")) if form.get("TranscriptionStatus") == "completed" else None
+        async with self.sessions.begin() as session:
+            await remember_recording(session, recording_sid=sid, transcript=text, now=self.clock())
+            await attach_recording_details(session, recording_sid=sid, transcript=text)
+        return _ok()
+
+    async def sms(self, request: web.Request) -> web.Response:
+        """An SMS to a hotline number: RUECKRUF asks for a callback, anything else gets help."""
+        form = await request.post()
+        message_sid, to, body = form.get("MessageSid"), form.get("To"), form.get("Body")
+        sender = caller_number(form.get("From"))
+        if not isinstance(message_sid, str) or not _SID.match(message_sid) or not isinstance(to, str):
+            return web.Response(status=400, text="MessageSid or To missing or malformed")
+        reply = MessagingResponse()
+        try:
+            region = find_region(to, self.deployment)
+        except UnknownNumber:
+            return web.Response(text=str(reply), content_type="application/xml")
+        language, now = region.default_language, self.clock()
+        wants_callback = isinstance(body, str) and _CALLBACK_KEYWORD.match(body) is not None
+        async with self.sessions.begin() as session:
+            await record_contact_event(
+                session,
+                pseudonymiser=self.pseudonymiser,
+                at=now,
+                channel="sms",
+                kind="sms_received",
+                region=region.id,
+                caller=sender,
+                reference=message_sid,
+                detail={"keyword": "callback" if wants_callback else None},
+                event_id=f"{message_sid}:received",
+            )
+            if wants_callback and sender is not None:
+                concern = await request_callback(
+                    session,
+                    deployment=self.deployment,
+                    region=region,
+                    number=sender,
+                    language=language,
+                    now=now,
+                    pseudonymiser=self.pseudonymiser,
+                    source_key=f"{message_sid}:callback",
+                    channel="sms",
+                )
+                due = concern.due_at.astimezone(self.deployment.zone)
+                text = self.prompts.say(language, "sms_callback_confirmed", **self.prompts.spoken_date(language, due))
+            else:
+                text = self.prompts.say(language, "sms_help", region=region.name)
+        reply.message(text.text)
+        return web.Response(text=str(reply), content_type="application/xml")
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

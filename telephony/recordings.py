@@ -1,0 +1,58 @@
+"""What Twilio tells us about recordings, kept until the voicemail it belongs to exists.
+
+The recording status and transcription callbacks may arrive before the caller's <Record>
+action has created the voicemail concern; `callbacks` reads them from here when it does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import String, Text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base
+from storage.types import UTCDateTime
+
+
+class RecordingNews(Base):
+    __tablename__ = "telephony_recordings"
+
+    recording_sid: Mapped[str] = mapped_column(String(34), primary_key=True)
+    call_sid: Mapped[str | None] = mapped_column(String(34))
+    url: Mapped[str | None] = mapped_column(String(300))
+    duration_seconds: Mapped[int | None]
+    status: Mapped[str | None] = mapped_column(String(20))
+    transcript: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+async def remember_recording(
+    session: AsyncSession,
+    *,
+    recording_sid: str,
+    now: dt.datetime,
+    call_sid: str | None = None,
+    url: str | None = None,
+    duration_seconds: int | None = None,
+    status: str | None = None,
+    transcript: str | None = None,
+) -> RecordingNews:
+    """Merge what this callback says into what earlier ones said; nothing known is forgotten."""
+    news = await session.get(RecordingNews, recording_sid)
+    if news is None:
+        news = RecordingNews(recording_sid=recording_sid, updated_at=now)
+        session.add(news)
+    news.call_sid = call_sid or news.call_sid
+    news.url = url or news.url
+    news.duration_seconds = duration_seconds if duration_seconds is not None else news.duration_seconds
+    news.status = status or news.status
+    news.transcript = transcript or news.transcript
+    news.updated_at = now
+    await session.flush()
+    return news
+
+
+async def recording_news(session: AsyncSession, recording_sid: str) -> RecordingNews | None:
+    return await session.get(RecordingNews, recording_sid)

@@ -1,0 +1,37 @@
+"""Only Twilio may call the webhooks: every /twilio/ request must carry a valid signature."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+
+log = logging.getLogger("hotline.twilio")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def signature_middleware(auth_token: str, public_url: str, prefix: str = "/twilio/") -> Middleware:
+    """Check `X-Twilio-Signature` against the public URL (never the internal host behind a
+    proxy) and the auth token; refuse with 403 and a log line before any handler runs."""
+    validator = RequestValidator(auth_token)
+
+    @web.middleware
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not request.path.startswith(prefix):
+            return await handler(request)
+        signature = request.headers.get("X-Twilio-Signature", "")
+        params = dict(await request.post()) if request.method == "POST" else {}
+        url = public_url + request.path_qs
+        algorithm = get_signature_algorithm(request.headers.get("X-Twilio-Webhooks-Signature-Settings"))
+        if not signature or not validator.validate(url, params, signature, algorithm):
+            log.warning(
+                "twilio webhook with a missing or wrong signature refused",
+                extra={"path": request.path, "remote": request.remote, "signed": bool(signature)},
+            )
+            return web.Response(status=403, text="invalid signature")
+        return await handler(request)
+
+    return check
