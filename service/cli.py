@@ -150,8 +150,12 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def _config_check(args: argparse.Namespace) -> int:
     path = Path(args.path) if args.path else _settings(args).config_path
+    from telephony.prompts import PromptBook
+
     deployment = load_deployment(path)
     summary = deployment_summary(deployment)
+    languages = sorted({language for region in deployment.regions for language in region.languages})
+    summary["missing_translations"] = PromptBook.load().missing_translations(languages)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
         return EXIT_OK
@@ -159,6 +163,11 @@ def _config_check(args: argparse.Namespace) -> int:
     for region in summary["regions"]:
         hours = ", ".join(f"{channel} {value:.1f} h" for channel, value in region["hours_per_week"].items())
         print(f"  {region['id']} ({region['name']}): {', '.join(region['numbers'])}; per week: {hours}")
+    for language, keys in summary["missing_translations"].items():
+        print(
+            f"  warning: prompts in '{language}' lack {len(keys)} text(s), callers hear German instead: "
+            f"{', '.join(keys[:5])}{' …' if len(keys) > 5 else ''}"
+        )
     return EXIT_OK
 
 

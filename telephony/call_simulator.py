@@ -249,7 +249,7 @@ class _Call:
         return _Signal.END_OF_DOCUMENT
 
     async def _hear(self, verb: ET.Element, document: _Document) -> _Outcome:
-        heard = _hear(verb)
+        heard = _describe(verb)
         self._seconds += heard.seconds
         self._line(heard.event, heard.text, heard.content)
         return None
@@ -305,14 +305,15 @@ class _Call:
             return await self._fetch(self._resolve(document, action), {**outcome, "QueueResult": "leave"}, method)
         # The caller is gone: Twilio reports it to the action but plays nothing it answers.
         if action is not None:
-            await self._notify(self._resolve(document, action), self._with_call({**outcome, "QueueResult": "hangup"}))
+            hung_up = self._with_call({**outcome, "QueueResult": "hangup"})
+            await self._notify(self._resolve(document, action), hung_up, method)
         return await self._end_call()
 
     async def _wait_in_queue(self, verb: ET.Element, document: _Document, queue_sid: str) -> _Signal:
         """Play the wait URL up to `queue_rounds` times, as Twilio does while nobody answers."""
         wait_reference = verb.get("waitUrl")
         wait_url = self._resolve(document, wait_reference) if wait_reference else None
-        wait_method = verb.get("waitUrlMethod", "POST").upper()
+        wait_method = _method(verb, "waitUrlMethod")
         entered = self._seconds
         if not wait_url:
             self._line(Event.PLAY, "Play: (Twilio's hold music)", "")
@@ -355,6 +356,7 @@ class _Call:
         seconds = min(RECORDING_SECONDS, _int_attribute(verb, "maxLength", RECORD_MAX_LENGTH))
         action = self._resolve(document, verb.get("action"))
         method = _method(verb)
+        status_method = _method(verb, "recordingStatusCallbackMethod")
         # The caller ends with "#" where that finishes the recording, else by hanging up.
         finish_keys = verb.get("finishOnKey", RECORD_FINISH_KEYS)
         digits = "#" if "#" in finish_keys else "hangup"
@@ -367,12 +369,14 @@ class _Call:
             "RecordingDuration": str(seconds),
         }
         answer = await self._fetch(action, {**recording, "Digits": digits}, method)
-        await self._report_recording(verb, document, recording)
+        await self._report_recording(verb, document, recording, status_method)
         if digits == "hangup" and answer is not _Signal.OVER:
             return await self._end_call()  # Twilio plays nothing to a caller who has hung up
         return answer
 
-    async def _report_recording(self, verb: ET.Element, document: _Document, recording: Mapping[str, str]) -> None:
+    async def _report_recording(
+        self, verb: ET.Element, document: _Document, recording: Mapping[str, str], status_method: str
+    ) -> None:
         """The callbacks Twilio sends once the recording (and its transcription) is ready."""
         ids = {"CallSid": self._call_sid, "AccountSid": self._account_sid}
         status_callback = verb.get("recordingStatusCallback")
@@ -380,7 +384,7 @@ class _Call:
             await self._notify(
                 self._resolve(document, status_callback),
                 {**recording, **ids, "RecordingStatus": "completed"},
-                verb.get("recordingStatusCallbackMethod", "POST").upper(),
+                status_method,
             )
         transcribe_callback = verb.get("transcribeCallback")
         if transcribe_callback:
@@ -401,7 +405,8 @@ class _Call:
     async def _dial(self, verb: ET.Element, document: _Document) -> _Outcome:
         method = _method(verb)
         nouns = [f"{noun.tag} {_text(noun)}" for noun in verb]
-        target = _text(verb) or ", ".join(nouns)
+        # A number as the Dial's own text, or nouns inside it (<Number>, <Client>, <Queue>...).
+        target = " ".join((verb.text or "").split()) or ", ".join(nouns)
         if not target:
             raise _InvalidTwiML("<Dial> without a number")
         self._seconds += DIAL_SECONDS
@@ -518,7 +523,7 @@ class _Call:
         self._lines.append(Line(step=self._at, event=event, text=text, content=content))
 
 
-def _hear(verb: ET.Element) -> _Heard:
+def _describe(verb: ET.Element) -> _Heard:
     """Describe a <Say>, <Play> or <Pause> as the caller hears it."""
     if verb.tag == "Pause":
         seconds = _int_attribute(verb, "length", 1)
@@ -547,10 +552,10 @@ def _digits(press: str, gather: ET.Element) -> str:
     return digits[:limit] if limit > 0 else digits
 
 
-def _method(verb: ET.Element) -> str:
-    method = verb.get("method", "POST").upper()
+def _method(verb: ET.Element, attribute: str = "method") -> str:
+    method = verb.get(attribute, "POST").upper()
     if method not in ("GET", "POST"):
-        raise _InvalidTwiML(f'<{verb.tag} method="{method}">: only GET and POST')
+        raise _InvalidTwiML(f'<{verb.tag} {attribute}="{method}">: only GET and POST')
     return method
 
 

@@ -53,7 +53,7 @@ class _HttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]  # twilio ships 
             params=params,
             data=data,
             headers=headers,
-            timeout=timeout or self.timeout,
+            timeout=timeout,
             allow_redirects=allow_redirects,
         )
 
@@ -201,4 +201,3 @@ class TwilioOutbound:
         if self._auth_token:
             message = message.replace(self._auth_token, "[auth token]")
         return OutboundError(message, permanent=permanent)
-

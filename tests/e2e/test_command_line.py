@@ -176,3 +176,17 @@ def test_route_refuses_unknown_numbers_and_bad_times(sqlite_env: dict[str, str])
     assert unknown.returncode == 2 and "no region owns the number +49301234567" in unknown.stderr
     bad_time = run(["route", "--to", "+4922419000100", "--at", "next tuesday"], sqlite_env)
     assert bad_time.returncode == 2 and "is not an ISO 8601 date-time" in bad_time.stderr
+
+
+def test_config_check_reports_languages_without_prompts(tmp_path: Path, sqlite_env: dict[str, str]) -> None:
+    french = tmp_path / "fr.toml"
+    text = EXAMPLE_DEPLOYMENT.read_text(encoding="utf-8").replace(
+        'languages = ["de", "en"]\n', 'languages = ["de", "fr"]\n'
+    )
+    french.write_text(text, encoding="utf-8")
+    result = run(["config", "check", str(french)], sqlite_env)
+    assert result.returncode == 0
+    assert "warning: prompts in 'fr' lack 33 text(s), callers hear German instead" in result.stdout
+    as_json = json.loads(run(["config", "check", str(french), "--json"], sqlite_env).stdout)
+    assert "welcome" in as_json["missing_translations"]["fr"]
+    assert "de" not in as_json["missing_translations"]
