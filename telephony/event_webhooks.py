@@ -147,7 +147,9 @@ class EventWebhooks:
                     channel="sms",
                 )
                 due = concern.due_at.astimezone(self.deployment.zone)
-                text = self.prompts.say(language, "sms_callback_confirmed", **self.prompts.spoken_date(language, due))
+                text = self.prompts.say(
+                    language, "sms_callback_confirmed", **self.prompts.spoken_deadline(language, due)
+                )
             else:
                 text = self.prompts.say(language, "sms_help", region=region.name)
         reply.message(text.text)

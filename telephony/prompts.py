@@ -75,6 +75,14 @@ class PromptBook:
             "time": f"{moment.hour}:{moment.minute:02d}",
         }
 
+    def spoken_deadline(self, language: str, moment: dt.datetime) -> dict[str, str]:
+        """Like `spoken_date`, but a deadline at midnight is the end of the day before ("24:00"):
+        "by Tuesday 24:00" is what a caller understands, not "by Wednesday 0:00"."""
+        if (moment.hour, moment.minute) == (0, 0):
+            words = self.spoken_date(language, moment - dt.timedelta(days=1))
+            return words | {"time": "24:00"}
+        return self.spoken_date(language, moment)
+
     def missing_translations(self, languages: Iterable[str]) -> dict[str, list[str]]:
         """Per language asked for, the prompt keys it lacks (all of them without a catalogue)."""
         required = set(self._catalogues[FALLBACK].texts)

@@ -68,7 +68,10 @@ def queue_wait(
     response = VoiceResponse()
     gather = Gather(num_digits=1, timeout=1, action=url("/twilio/queue/key", lang=language))
     say(gather, prompts.say(language, "queue_position", position=position))
-    say(gather, prompts.say(language, "queue_estimate", minutes=estimate_minutes))
+    if estimate_minutes == 1:
+        say(gather, prompts.say(language, "queue_estimate_one"))
+    else:
+        say(gather, prompts.say(language, "queue_estimate", minutes=estimate_minutes))
     say(gather, prompts.say(language, "queue_options"))
     if telephony.hold_music:
         gather.play(telephony.hold_music)

@@ -311,7 +311,7 @@ class VoiceWebhooks:
 
     def _confirmation(self, concern: Concern, language: str) -> Spoken:
         due = concern.due_at.astimezone(self.deployment.zone)
-        return self.prompts.say(language, "callback_confirmed", **self.prompts.spoken_date(language, due))
+        return self.prompts.say(language, "callback_confirmed", **self.prompts.spoken_deadline(language, due))
 
     # --- voicemail ---------------------------------------------------------------------------
 

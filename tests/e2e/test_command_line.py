@@ -186,7 +186,7 @@ def test_config_check_reports_languages_without_prompts(tmp_path: Path, sqlite_e
     french.write_text(text, encoding="utf-8")
     result = run(["config", "check", str(french)], sqlite_env)
     assert result.returncode == 0
-    assert "warning: prompts in 'fr' lack 33 text(s), callers hear German instead" in result.stdout
+    assert "warning: prompts in 'fr' lack 34 text(s), callers hear German instead" in result.stdout
     as_json = json.loads(run(["config", "check", str(french), "--json"], sqlite_env).stdout)
     assert "welcome" in as_json["missing_translations"]["fr"]
     assert "de" not in as_json["missing_translations"]

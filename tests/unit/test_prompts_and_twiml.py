@@ -103,3 +103,16 @@ def test_record_without_transcription_asks_for_none() -> None:
 )
 def test_numbers_are_read_back_digit_by_digit(e164: str, spoken: str) -> None:
     assert twiml.spoken_number(e164) == spoken
+
+
+def test_a_deadline_at_midnight_is_the_end_of_the_day_before() -> None:
+    midnight = dt.datetime(2026, 12, 2, 0, 0, tzinfo=BERLIN)
+    assert BOOK.spoken_deadline("de", midnight) == {"weekday": "Dienstag", "date": "1. Dezember", "time": "24:00"}
+    afternoon = dt.datetime(2026, 12, 2, 18, 0, tzinfo=BERLIN)
+    assert BOOK.spoken_deadline("de", afternoon)["time"] == "18:00"
+
+
+@pytest.mark.parametrize(("minutes", "sentence"), [(1, "etwa eine Minute."), (4, "etwa 4 Minuten.")])
+def test_the_estimate_says_one_minute_in_the_singular(minutes: int, sentence: str) -> None:
+    document = parse(twiml.queue_wait(BOOK, "de", position=1, estimate_minutes=minutes, telephony=TelephonySettings()))
+    assert any((say.text or "").endswith(sentence) for say in document.iter("Say"))
