@@ -19,7 +19,7 @@ from config.issues import ConfigError
 from config.loader import load_deployment
 from config.settings import Settings, load_settings
 from routing import hours_per_week
-from service.failures import EXIT_OK, EXIT_USAGE, CommandFailed
+from service.failures import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandFailed
 from staff.roles import ROLES, Role, parse_role
 
 
@@ -71,6 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     route.add_argument("--json", action="store_true", help="print one JSON object")
     route.set_defaults(run=_route)
+
+    simulate = commands.add_parser("simulate", help="play Twilio against a running service").add_subparsers(
+        metavar="WHAT"
+    )
+    call = simulate.add_parser("call", help="call a hotline and print what the caller hears")
+    call.add_argument("--to", required=True, metavar="NUMBER", help="the hotline number dialled")
+    call.add_argument("--from", dest="caller", default="+4915112345678", metavar="NUMBER", help="the caller's number")
+    call.add_argument("--press", action="append", default=[], metavar="KEYS", help="keys pressed at the next prompt")
+    call.add_argument("--url", default="http://127.0.0.1:8080", help="where the service runs")
+    call.add_argument("--requests", action="store_true", help="also show each webhook request")
+    call.set_defaults(run=_simulate_call)
 
     users = commands.add_parser("users", help="staff accounts").add_subparsers(metavar="ACTION")
     add = users.add_parser("add", parents=[common], help="add a staff account")
@@ -227,6 +238,26 @@ def parse_moment(text: str, zone: tzinfo) -> datetime:
 
 def _local(moment: datetime | None) -> str:
     return "" if moment is None else moment.strftime("%a %d %b %Y %H:%M (%z)")
+
+
+# --- simulate --------------------------------------------------------------------------------
+
+
+def _simulate_call(args: argparse.Namespace) -> int:
+    from telephony.call_simulator import run_simulation
+
+    settings = _settings(args)
+    transcript = run_simulation(
+        base_url=args.url.rstrip("/"),
+        public_url=settings.public_url,
+        auth_token=settings.webhook_auth_token,
+        account_sid=settings.webhook_account_sid,
+        to=args.to,
+        from_=args.caller,
+        presses=args.press,
+    )
+    print(transcript.render(with_requests=args.requests))
+    return EXIT_FAILURE if transcript.errors else EXIT_OK
 
 
 # --- users ---------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ class _HttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]  # twilio ships 
             params=params,
             data=data,
             headers=headers,
-            timeout=timeout,
+            timeout=timeout or self.timeout,
             allow_redirects=allow_redirects,
         )
 

@@ -190,3 +190,16 @@ def test_config_check_reports_languages_without_prompts(tmp_path: Path, sqlite_e
     as_json = json.loads(run(["config", "check", str(french), "--json"], sqlite_env).stdout)
     assert "welcome" in as_json["missing_translations"]["fr"]
     assert "de" not in as_json["missing_translations"]
+
+
+def test_simulate_call_prints_what_the_caller_hears(server: ServedHotline, sqlite_env: dict[str, str]) -> None:
+    result = run(
+        ["simulate", "call", "--to", "+49 2241 9000 100", "--url", server.base_url, "--press", "1"], sqlite_env
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert (
+        lines[0] == "1  Say (de-DE, Polly.Vicki-Neural): Herzlich willkommen beim Jobcenter, Geschäftsstelle Siegburg."
+    )
+    assert "Press: 1" in result.stdout
+    assert lines[-1].endswith("Hangup") or "Enqueue: siegburg" in result.stdout

@@ -3,6 +3,7 @@ Twilio REST API on loopback. Waits between retries go to a recorder, so nothing 
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -228,7 +229,8 @@ async def test_twilio_not_answering_in_time_is_transient(server: TestServer, fak
     fake.stall_next(2)
     try:
         with pytest.raises(OutboundError) as caught:
-            await impatient.hang_up("CA" + "1" * 32)
+            async with asyncio.timeout(5):  # fail, rather than hang, if the timeout is lost
+                await impatient.hang_up("CA" + "1" * 32)
     finally:
         await impatient.close()
     assert not caught.value.permanent and "did not answer in time" in str(caught.value)
