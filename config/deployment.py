@@ -132,6 +132,8 @@ class Region:
     hours: Mapping[Channel, WeeklyHours]  # always holds "hotline"
     closures: tuple[Closure, ...] = ()
     special_hours: Mapping[dt.date, SpecialHours] = field(default_factory=dict)
+    staff_line: str | None = None  # E.164; counsellors dial it and key in their PIN
+
 
     @property
     def default_language(self) -> str:
@@ -158,3 +160,6 @@ class Deployment:
 
     def region_for_number(self, e164: str) -> Region | None:
         return next((r for r in self.regions if e164 in r.numbers), None)
+
+    def region_for_staff_line(self, e164: str) -> Region | None:
+        return next((r for r in self.regions if r.staff_line == e164), None)

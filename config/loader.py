@@ -50,6 +50,7 @@ _REGION_KEYS = {
     "hours",
     "closures",
     "special_hours",
+    "staff_line",
 }
 
 
@@ -486,6 +487,11 @@ def _regions(c: IssueCollector, value: Any) -> tuple[Region, ...]:
             if number in number_owner:
                 c.add(join_key(key, "numbers"), f'{number} belongs to region "{number_owner[number]}" already')
             number_owner[number] = region.id
+        if region.staff_line is not None:
+            if region.staff_line in number_owner:
+                owner = number_owner[region.staff_line]
+                c.add(join_key(key, "staff_line"), f'{region.staff_line} is a number of region "{owner}" already')
+            number_owner[region.staff_line] = region.id
         regions.append(region)
     return tuple(regions)
 
@@ -506,6 +512,11 @@ def _region(c: IssueCollector, key: str, value: Any) -> Region | None:
     hours = _region_hours(c, join_key(key, "hours"), table.get("hours"))
     closures = _closures(c, join_key(key, "closures"), table.get("closures", []))
     special = _special_hours(c, join_key(key, "special_hours"), table.get("special_hours", []))
+    staff_line = None
+    if "staff_line" in table:
+        staff_line = normalise_number(table["staff_line"]) if isinstance(table["staff_line"], str) else None
+        if staff_line is None:
+            c.add(join_key(key, "staff_line"), f"{table['staff_line']!r} is not a valid phone number")
     if len(c.issues) > before:
         return None
     assert region_id and name and max_wait is not None and hours is not None
@@ -518,6 +529,7 @@ def _region(c: IssueCollector, key: str, value: Any) -> Region | None:
         hours=hours,
         closures=closures,
         special_hours=special,
+        staff_line=staff_line,
     )
 
 

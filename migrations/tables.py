@@ -5,4 +5,5 @@ import contacts.models  # noqa: F401
 import staff.models  # noqa: F401
 import telephony.models
 import telephony.outbox_models
+import telephony.presence_models
 import telephony.recordings  # noqa: F401

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from config.deployment import Deployment
@@ -26,12 +27,19 @@ from staff.views import LoginViews
 from staff.web import StaffGate
 from storage.clock import Clock, system_clock
 from storage.engine import create_engine, session_factory
+from telephony.agent_webhooks import AgentWebhooks
+from telephony.dispatch import Dispatcher
 from telephony.event_webhooks import EventWebhooks
+from telephony.outbound import OutboundPort
+from telephony.outbox import OutboxViews, SimulatedOutbound
+from telephony.presence_views import PresenceViews
 from telephony.prompts import PromptBook
 from telephony.signature import signature_middleware
+from telephony.twilio_rest import TwilioOutbound
 from telephony.voice_webhooks import VoiceWebhooks
 
-PAGE_PACKAGES = ("service", "staff")
+PAGE_PACKAGES = ("service", "staff", "telephony")
+DISPATCH_INTERVAL_SECONDS = 10  # a safety net: enqueuing and availability changes poke at once
 MAX_REQUEST_BYTES = 64 * 1024  # forms and webhooks are small; anything larger is refused with 413
 
 
@@ -43,6 +51,8 @@ class Overrides:
     engine: AsyncEngine | None = None
     deployment: Deployment | None = None
     prompts: PromptBook | None = None
+    outbound: OutboundPort | None = None
+    run_jobs: bool = True
 
 
 def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web.Application:
@@ -73,8 +83,13 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     _setup_templates(app)
     if overrides.engine is None:
         app.cleanup_ctx.append(_dispose_engine)
+    app.cleanup_ctx.append(_outbound_port(settings, sessions, clock, overrides.outbound))
+    dispatcher = Dispatcher(sessions, deployment, lambda: app[keys.OUTBOUND], settings.public_url, clock)
+    app[keys.DISPATCHER] = dispatcher
+    app.cleanup_ctx.append(_scheduler(dispatcher, overrides.run_jobs))
 
     login = LoginViews(sessions=sessions, gate=gate, clock=clock)
+    presence = PresenceViews(sessions, deployment, clock, dispatcher, settings.secret_key)
     app.add_routes(
         [
             web.get("/healthz", healthz),
@@ -86,7 +101,10 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
             web.get("/language", switch_language),
             web.get("/admin/users", AdminViews(sessions).users),
             *area_routes(),
-            *twilio_routes(sessions, deployment, prompts, clock, pseudonymiser),
+            web.get("/counsellor", presence.page),
+            web.post("/counsellor", presence.update),
+            web.get("/outbox", OutboxViews(sessions).page),
+            *twilio_routes(sessions, deployment, prompts, clock, pseudonymiser, dispatcher, settings.secret_key),
             web.static("/static", Path(__file__).parent / "static", append_version=False),
         ]
     )
@@ -99,11 +117,17 @@ def twilio_routes(
     prompts: PromptBook,
     clock: Clock,
     pseudonymiser: Pseudonymiser,
+    dispatcher: Dispatcher,
+    secret: str,
 ) -> list[web.RouteDef]:
-    voice = VoiceWebhooks(sessions, deployment, prompts, clock, pseudonymiser)
+    voice = VoiceWebhooks(sessions, deployment, prompts, clock, pseudonymiser, on_queued=dispatcher.poke)
     events = EventWebhooks(sessions, deployment, prompts, clock, pseudonymiser)
+    agents = AgentWebhooks(sessions, deployment, prompts, clock, dispatcher, voice, secret)
     return [
-        web.post("/twilio/voice", voice.incoming),
+        web.post("/twilio/voice", agents.front_door),
+        web.post("/twilio/staff/pin", agents.staff_pin),
+        web.post("/twilio/agent/connect", agents.connect),
+        web.post("/twilio/agent/status", agents.status),
         web.post("/twilio/voice/fallback", voice.fallback),
         web.post("/twilio/voice/language", voice.language),
         web.post("/twilio/voice/route", voice.route),
@@ -120,6 +144,51 @@ def twilio_routes(
         web.post("/twilio/recording/transcription", events.transcription),
         web.post("/twilio/sms", events.sms),
     ]
+
+
+def _outbound_port(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock, given: OutboundPort | None
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Twilio's REST API with credentials, else the simulator's outbox (so `make run` works offline)."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        if given is not None:
+            port: OutboundPort = given
+        elif settings.twilio_account_sid and settings.twilio_auth_token:
+            port = TwilioOutbound(
+                settings.twilio_account_sid, settings.twilio_auth_token, api_base_url=settings.twilio_api_base_url
+            )
+        else:
+            port = SimulatedOutbound(sessions, clock)
+        app[keys.OUTBOUND] = port
+        yield
+        await app[keys.DISPATCHER].drain()
+        if given is None:
+            await port.close()
+
+    return context
+
+
+def _scheduler(dispatcher: Dispatcher, enabled: bool) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Scheduled work; every job finds what is due in the database, so a restart loses nothing."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        if enabled:
+            scheduler.add_job(
+                dispatcher.dispatch,
+                "interval",
+                seconds=DISPATCH_INTERVAL_SECONDS,
+                id="dispatch",
+                max_instances=1,
+                coalesce=True,
+            )
+            scheduler.start()
+        yield
+        if enabled:
+            scheduler.shutdown(wait=False)
+
+    return context
 
 
 async def _dispose_engine(app: web.Application) -> AsyncIterator[None]:

@@ -8,11 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from config.deployment import Deployment
 from config.settings import Settings
 from storage.clock import Clock
+from telephony.dispatch import Dispatcher
+from telephony.outbound import OutboundPort
 
 SETTINGS = web.AppKey("settings", Settings)
 DEPLOYMENT = web.AppKey("deployment", Deployment)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS: web.AppKey[async_sessionmaker[AsyncSession]] = web.AppKey("sessions")
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
+OUTBOUND = web.AppKey("outbound", OutboundPort)
+DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 REQUEST_ID = web.RequestKey("request_id", str)
 LANGUAGE = web.RequestKey("language", str)

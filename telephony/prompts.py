@@ -15,6 +15,7 @@ from typing import Any
 
 CATALOGUE_DIR = Path(__file__).parent / "prompts"
 FALLBACK = "de"
+STAFF_ONLY = "staff_"  # prompts only staff hear (German, English); no gap to report elsewhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,7 @@ class PromptBook:
 
     def missing_translations(self, languages: Iterable[str]) -> dict[str, list[str]]:
         """Per language asked for, the prompt keys it lacks (all of them without a catalogue)."""
-        required = set(self._catalogues[FALLBACK].texts)
+        required = {key for key in self._catalogues[FALLBACK].texts if not key.startswith(STAFF_ONLY)}
         gaps: dict[str, list[str]] = {}
         for language in languages:
             catalogue = self._catalogues.get(language)

@@ -41,7 +41,7 @@ class _HttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]  # twilio ships 
         data: dict[str, object] | None = None,
         headers: dict[str, str] | None = None,
         auth: tuple[str, str] | None = None,
-        timeout: float | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109  (the library's signature, kept)
         allow_redirects: bool = False,
     ) -> Response:
         headers = dict(headers or {})

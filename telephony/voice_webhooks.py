@@ -71,6 +71,7 @@ class VoiceWebhooks:
     prompts: PromptBook
     clock: Clock
     pseudonymiser: Pseudonymiser
+    on_queued: Callable[[], None] = lambda: None  # rings a counsellor, if one is free
 
     @property
     def calls(self) -> CallLog:
@@ -122,6 +123,8 @@ class VoiceWebhooks:
             if first_time:
                 call.queued_at, call.language = now, language
                 await self.calls.event(session, call, "queued", now)
+        if first_time:
+            self.on_queued()
         return twiml.enqueue(self.prompts, region, language, with_notice=first_time)
 
     # --- waiting in the queue ----------------------------------------------------------------

@@ -8,11 +8,12 @@ import socket
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
 from telephony.outbound import CALL_STATUS_EVENTS, OutboundError, Recording
-from telephony.twilio_rest import TwilioOutbound
+from telephony.twilio_rest import TwilioOutbound, basic_auth
 from tests.fakes.twilio_api import FakeTwilioApi
 
 ACCOUNT = "AC" + "0123456789abcdef" * 2
@@ -243,3 +244,17 @@ async def test_malformed_sid_is_refused_before_anything_is_sent(twilio: TwilioOu
             await action
         assert caught.value.permanent
     assert fake.requests == []
+
+
+async def test_fake_refuses_parameters_outside_its_contract(server: TestServer, fake: FakeTwilioApi) -> None:
+    """The contract test checks the fake's parameter sets against Twilio's description; this
+    checks the fake enforces them, so the adapter cannot send anything else unnoticed."""
+    headers = {"Authorization": basic_auth(ACCOUNT, TOKEN)}
+    form = {"To": CUSTOMER, "From": HOTLINE, "Url": ANSWER_URL, "SendDigits": "1234"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(server.make_url(f"{API}/Calls.json"), data=form, headers=headers) as response,
+    ):
+        assert response.status == 400
+        assert "SendDigits" in (await response.json())["message"]
+    assert fake.calls == {}

@@ -192,7 +192,9 @@ class FakeTwilioApi:
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        form = MultiDict(await request.post()) if request.method == "POST" else MultiDict[str]()
+        form = MultiDict[str]()
+        if request.method == "POST":
+            form.extend((name, str(value)) for name, value in (await request.post()).items())
         response = await self._answer(request, handler)
         self.requests.append(RecordedRequest(request.method, request.path, form, response.status))
         return response

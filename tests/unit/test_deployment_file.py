@@ -112,8 +112,13 @@ def _example(**edits: Any) -> dict[str, Any]:
         (
             {"regions__0__hotline_number": "x"},
             "regions.siegburg.hotline_number: unknown key (expected one of: closures, hours, id, languages, "
-            "max_queue_wait, name, numbers, special_hours)",
+            "max_queue_wait, name, numbers, special_hours, staff_line)",
         ),
+        (
+            {"regions__1__staff_line": "+49 2241 9000 100"},
+            'regions.troisdorf.staff_line: +4922419000100 is a number of region "siegburg" already',
+        ),
+        ({"regions__1__staff_line": "12"}, "regions.troisdorf.staff_line: '12' is not a valid phone number"),
         ({"closures__0__date": "2026-02-30"}, "closures[0].date: '2026-02-30' is not a date such as \"2026-02-16\""),
     ],
 )

@@ -1,0 +1,152 @@
+"""The simulated outbound port on SQLite and PostgreSQL: every action lands in the outbox,
+and counsellors and administrators can read it on a page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import wave
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+import pytest
+from aiohttp.test_utils import TestClient
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from service.app import Overrides, create_app
+from staff.accounts import create_user
+from telephony.outbound import OutboundError
+from telephony.outbox import OutboxViews, SimulatedOutbound, list_outbox
+from tests.support import ManualClock, csrf_from, make_settings
+
+HOTLINE = "+4922419000100"
+CUSTOMER = "+4915112345678"
+ANSWER_URL = "https://hotline.example/twilio/callback/answer?concern=42"
+STATUS_URL = "https://hotline.example/twilio/status"
+PASSWORD = "correct horse battery"
+Client = TestClient  # type: ignore[type-arg]
+
+
+@pytest.fixture
+def outbound(sessions: async_sessionmaker[AsyncSession], clock: ManualClock) -> SimulatedOutbound:
+    return SimulatedOutbound(sessions, clock)
+
+
+async def test_every_action_lands_in_the_outbox_newest_first(
+    outbound: SimulatedOutbound, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    call_sid = await outbound.place_call(to=CUSTOMER, from_=HOTLINE, url=ANSWER_URL, status_callback=STATUS_URL)
+    clock.advance(minutes=1)
+    sms_sid = await outbound.send_sms(to=CUSTOMER, from_=HOTLINE, body="Ihr Rückruf kommt heute.")
+    clock.advance(minutes=1)
+    await outbound.hang_up(call_sid)
+    clock.advance(minutes=1)
+    await outbound.delete_recording("RE" + "a" * 32)
+
+    async with sessions() as session:
+        entries = await list_outbox(session)
+    assert [(e.kind, e.sid, e.to_number, e.from_number, e.body) for e in entries] == [
+        ("delete_recording", None, None, None, "RE" + "a" * 32),
+        ("hang_up", None, None, None, call_sid),
+        ("sms", sms_sid, CUSTOMER, HOTLINE, "Ihr Rückruf kommt heute."),
+        ("call", call_sid, CUSTOMER, HOTLINE, ANSWER_URL),
+    ]
+    assert entries[-1].created_at == clock() - dt.timedelta(minutes=3)
+
+
+async def test_simulated_sids_look_like_twilios_and_differ(outbound: SimulatedOutbound) -> None:
+    calls = {await outbound.place_call(to=CUSTOMER, from_=HOTLINE, url=ANSWER_URL, status_callback=STATUS_URL)}
+    calls.add(await outbound.place_call(to=CUSTOMER, from_=HOTLINE, url=ANSWER_URL, status_callback=STATUS_URL))
+    text = await outbound.send_sms(to=CUSTOMER, from_=HOTLINE, body="Hallo")
+    assert len(calls) == 2
+    assert all(sid.startswith("CA") and len(sid) == 34 for sid in calls)
+    assert text.startswith("SM") and len(text) == 34 and int(text[2:], 16) >= 0
+
+
+async def test_outbox_list_is_limited_and_breaks_ties_by_order_of_writing(
+    outbound: SimulatedOutbound, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # The clock stands still: equal times, yet the newest comes first.
+    sids = [await outbound.send_sms(to=CUSTOMER, from_=HOTLINE, body=f"Nachricht {n}") for n in range(5)]
+    async with sessions() as session:
+        assert [e.sid for e in await list_outbox(session, limit=3)] == sids[:1:-1]
+
+
+async def test_simulated_recording_is_a_playable_wav(outbound: SimulatedOutbound) -> None:
+    recording = await outbound.fetch_recording("RE" + "b" * 32)
+    assert recording.content_type == "audio/wav"
+    with wave.open(io.BytesIO(recording.data)) as audio:
+        assert (audio.getnchannels(), audio.getsampwidth()) == (1, 2)
+        assert audio.getnframes() == audio.getframerate()  # one second
+        assert set(audio.readframes(audio.getnframes())) == {0}
+
+
+async def test_simulator_refuses_what_twilio_would(
+    outbound: SimulatedOutbound, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    for action in (
+        outbound.hang_up("RE" + "c" * 32),
+        outbound.delete_recording("../etc"),
+        outbound.fetch_recording(""),
+    ):
+        with pytest.raises(OutboundError) as caught:
+            await action
+        assert caught.value.permanent
+    async with sessions() as session:
+        assert await list_outbox(session) == []
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: Callable[..., Awaitable[Client]],
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    database_url: str,
+    tmp_path: Path,
+) -> Client:
+    """The real app, plus the outbox page under a path of its own (`service` has not routed it
+    yet; once it does, this can use that route and drop the loader addition)."""
+    app = create_app(make_settings(tmp_path, database_url), overrides=Overrides(clock=clock, engine=engine))
+    environment = aiohttp_jinja2.get_env(app)
+    assert isinstance(environment.loader, jinja2.ChoiceLoader)
+    environment.loader.loaders = [*environment.loader.loaders, jinja2.PackageLoader("telephony", "templates")]
+    app.router.add_get("/test/outbox", OutboxViews(sessions, timezone="Europe/Berlin").page)
+    async with sessions.begin() as session:
+        for username, role in (("anna", "counsellor"), ("root", "admin"), ("paul", "planner")):
+            await create_user(session, username=username, password=PASSWORD, roles=[role], now=clock())
+    return await aiohttp_client(app)
+
+
+async def log_in(client: Client, username: str) -> None:
+    token = csrf_from(await (await client.get("/login")).text())
+    form = {"username": username, "password": PASSWORD, "csrf_token": token, "next": "/"}
+    assert (await client.post("/login", data=form, allow_redirects=False)).status == 303
+
+
+@pytest.mark.parametrize("username", ["anna", "root"])
+async def test_outbox_page_lists_what_would_have_been_sent_in_local_time(
+    client: Client, outbound: SimulatedOutbound, username: str
+) -> None:
+    await outbound.send_sms(to=CUSTOMER, from_=HOTLINE, body="Ihr Rückruf <heute>")
+    await log_in(client, username)
+    page = await client.get("/test/outbox")
+    html = await page.text()
+    assert page.status == 200
+    assert "<caption>Ausgehende Anrufe und SMS, neueste zuerst (1)</caption>" in html
+    # 09:30 UTC on 26 November is 10:30 in Siegburg; the text is escaped, not markup
+    assert "26.11.2026 10:30:00" in html and "Ihr Rückruf &lt;heute&gt;" in html
+    assert f"<td>{CUSTOMER}</td><td>{HOTLINE}</td>" in html
+
+
+async def test_outbox_page_is_closed_to_other_roles(client: Client) -> None:
+    await log_in(client, "paul")
+    assert (await client.get("/test/outbox")).status == 403
+
+
+async def test_outbox_page_shows_an_empty_outbox(client: Client) -> None:
+    await log_in(client, "root")
+    html = await (await client.get("/test/outbox")).text()
+    assert "Noch nichts gesendet." in html
