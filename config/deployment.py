@@ -134,7 +134,6 @@ class Region:
     special_hours: Mapping[dt.date, SpecialHours] = field(default_factory=dict)
     staff_line: str | None = None  # E.164; counsellors dial it and key in their PIN
 
-
     @property
     def default_language(self) -> str:
         return self.languages[0]

@@ -103,7 +103,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
             *area_routes(),
             web.get("/counsellor", presence.page),
             web.post("/counsellor", presence.update),
-            web.get("/outbox", OutboxViews(sessions).page),
+            web.get("/outbox", OutboxViews(sessions, deployment.timezone).page),
             *twilio_routes(sessions, deployment, prompts, clock, pseudonymiser, dispatcher, settings.secret_key),
             web.static("/static", Path(__file__).parent / "static", append_version=False),
         ]

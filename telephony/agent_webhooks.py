@@ -132,7 +132,8 @@ class AgentWebhooks:
             return _xml(VoiceResponse())
         async with self.sessions.begin() as session:
             presence = await session.get(CounsellorPresence, int(user))
-            if presence is not None and presence.busy_call_sid in (call_sid, "pending"):
+            # Only news of the call we are waiting for counts; a stray or late one changes nothing.
+            if presence is not None and call_sid and presence.busy_call_sid == call_sid:
                 presence.busy_call_sid, presence.ring_region = None, None
                 if status in MISSED:
                     presence.misses += 1

@@ -25,6 +25,7 @@ from telephony.presence_models import CounsellorPresence
 log = logging.getLogger("hotline.dispatch")
 PENDING = "pending"
 STALE_PENDING = dt.timedelta(minutes=2)  # a process that died while placing a call
+STALE_BUSY = dt.timedelta(hours=4)  # a lost status callback must not keep a counsellor busy forever
 RING_SECONDS = 20
 
 
@@ -59,12 +60,9 @@ async def claim_rings(session: AsyncSession, now: dt.datetime) -> list[Ring]:
     busy = await session.scalars(select(CounsellorPresence).where(CounsellorPresence.busy_call_sid.is_not(None)))
     ringing: dict[str, int] = {}
     for presence in busy:
-        if (
-            presence.busy_call_sid == PENDING
-            and presence.ring_started_at
-            and now - presence.ring_started_at > STALE_PENDING
-        ):
-            presence.busy_call_sid = None
+        age = now - presence.ring_started_at if presence.ring_started_at else STALE_BUSY
+        if age > (STALE_PENDING if presence.busy_call_sid == PENDING else STALE_BUSY):
+            presence.busy_call_sid, presence.ring_region = None, None
         elif presence.ring_region:
             ringing[presence.ring_region] = ringing.get(presence.ring_region, 0) + 1
     free = await session.scalars(

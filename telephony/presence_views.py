@@ -90,9 +90,12 @@ class PresenceViews:
         return aiohttp_jinja2.render_template("telephony/counsellor.html", request, context, status=status)
 
 
+NOTICES = {
+    "available": "Sie sind jetzt für Anrufe verfügbar.",
+    "unavailable": "Sie erhalten keine Anrufe mehr.",
+    "pin": "Ihre PIN für die Staff-Line ist gespeichert.",
+}
+
+
 def _notice(done: str | None) -> str | None:
-    return {
-        "available": "Sie sind jetzt für Anrufe verfügbar.",
-        "unavailable": "Sie erhalten keine Anrufe mehr.",
-        "pin": "Ihre PIN für die Staff-Line ist gespeichert.",
-    }.get(done or "")
+    return NOTICES.get(done or "")

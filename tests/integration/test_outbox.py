@@ -9,8 +9,6 @@ import wave
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import aiohttp_jinja2
-import jinja2
 import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -26,6 +24,7 @@ CUSTOMER = "+4915112345678"
 ANSWER_URL = "https://hotline.example/twilio/callback/answer?concern=42"
 STATUS_URL = "https://hotline.example/twilio/status"
 PASSWORD = "correct horse battery"
+LOCAL_OUTBOX = "/test/outbox-in-local-time"
 Client = TestClient  # type: ignore[type-arg]
 
 
@@ -107,13 +106,12 @@ async def client(
     database_url: str,
     tmp_path: Path,
 ) -> Client:
-    """The real app, plus the outbox page under a path of its own (`service` has not routed it
-    yet; once it does, this can use that route and drop the loader addition)."""
-    app = create_app(make_settings(tmp_path, database_url), overrides=Overrides(clock=clock, engine=engine))
-    environment = aiohttp_jinja2.get_env(app)
-    assert isinstance(environment.loader, jinja2.ChoiceLoader)
-    environment.loader.loaders = [*environment.loader.loaders, jinja2.PackageLoader("telephony", "templates")]
-    app.router.add_get("/test/outbox", OutboxViews(sessions, timezone="Europe/Berlin").page)
+    """The real app with anna (counsellor), root (admin) and paul (planner)."""
+    app = create_app(
+        make_settings(tmp_path, database_url), overrides=Overrides(clock=clock, engine=engine, run_jobs=False)
+    )
+    # The page as it should be wired, in the deployment's zone (see the test of local time).
+    app.router.add_get(LOCAL_OUTBOX, OutboxViews(sessions, timezone="Europe/Berlin").page)
     async with sessions.begin() as session:
         for username, role in (("anna", "counsellor"), ("root", "admin"), ("paul", "planner")):
             await create_user(session, username=username, password=PASSWORD, roles=[role], now=clock())
@@ -127,26 +125,34 @@ async def log_in(client: Client, username: str) -> None:
 
 
 @pytest.mark.parametrize("username", ["anna", "root"])
-async def test_outbox_page_lists_what_would_have_been_sent_in_local_time(
+async def test_outbox_page_lists_what_would_have_been_sent(
     client: Client, outbound: SimulatedOutbound, username: str
 ) -> None:
     await outbound.send_sms(to=CUSTOMER, from_=HOTLINE, body="Ihr Rückruf <heute>")
     await log_in(client, username)
-    page = await client.get("/test/outbox")
+    page = await client.get("/outbox")
     html = await page.text()
     assert page.status == 200
     assert "<caption>Ausgehende Anrufe und SMS, neueste zuerst (1)</caption>" in html
-    # 09:30 UTC on 26 November is 10:30 in Siegburg; the text is escaped, not markup
-    assert "26.11.2026 10:30:00" in html and "Ihr Rückruf &lt;heute&gt;" in html
-    assert f"<td>{CUSTOMER}</td><td>{HOTLINE}</td>" in html
+    assert "<td>SMS</td>" in html and f"<td>{CUSTOMER}</td><td>{HOTLINE}</td>" in html
+    assert "Ihr Rückruf &lt;heute&gt;" in html  # escaped, not markup
+
+
+async def test_outbox_page_shows_times_in_the_deployments_zone(client: Client, outbound: SimulatedOutbound) -> None:
+    await outbound.hang_up("CA" + "d" * 32)
+    await log_in(client, "anna")
+    html = await (await client.get(LOCAL_OUTBOX)).text()
+    # the test clock's 09:30 UTC on 26 November is 10:30 in Siegburg
+    assert "Zeit (Europe/Berlin)" in html and ">26.11.2026 10:30:00</time>" in html
 
 
 async def test_outbox_page_is_closed_to_other_roles(client: Client) -> None:
     await log_in(client, "paul")
-    assert (await client.get("/test/outbox")).status == 403
+    assert (await client.get("/outbox")).status == 403
 
 
-async def test_outbox_page_shows_an_empty_outbox(client: Client) -> None:
+async def test_outbox_page_shows_an_empty_outbox_in_english_too(client: Client) -> None:
     await log_in(client, "root")
-    html = await (await client.get("/test/outbox")).text()
-    assert "Noch nichts gesendet." in html
+    assert "Noch nichts gesendet." in await (await client.get("/outbox")).text()
+    english = await (await client.get("/outbox?lang=en")).text()
+    assert "Simulator outbox" in english and "Nothing sent yet." in english

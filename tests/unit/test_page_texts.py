@@ -13,10 +13,16 @@ from service.i18n import Translator, load_catalogue, pick_language
 from service.pages import CHANNEL_TITLES, CLOSED_REASONS, WEEKDAY_TITLES
 from staff.roles import ROLE_TITLES
 from staff.views import MESSAGES
+from telephony.outbox import KIND_TITLES
+from telephony.presence_views import NOTICES as PRESENCE_NOTICES
 
 ROOT = Path(__file__).parents[2]
-PACKAGES = ("service", "staff")
+PACKAGES = ("service", "staff", "telephony")
 _LITERAL = re.compile(r"""_\((["'])(.+?)\1\)""")
+
+
+def _source(package: str) -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / package).glob("*.py"))
 
 
 def _template_texts() -> set[str]:
@@ -33,6 +39,8 @@ def _code_texts() -> set[str]:
     texts |= set(ROLE_TITLES.values()) | set(CHANNEL_TITLES.values()) | set(MESSAGES) | set(CLOSED_REASONS.values())
     texts |= {text for pair in WEEKDAY_TITLES for text in pair}
     texts.add("Formular abgelaufen")
+    texts |= set(KIND_TITLES.values()) | set(PRESENCE_NOTICES.values())
+    texts |= {message for message in re.findall(r'PresenceError\("([^"]+)"\)', _source("telephony"))}
     return texts
 
 

@@ -1,0 +1,190 @@
+"""Counsellors take queued callers: availability, the ring through Twilio's REST API (a fake on
+loopback), the bridge, missed rings, and the staff line with a PIN."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestServer
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from contacts.models import ContactEvent
+from service import keys
+from service.app import Overrides, create_app
+from staff.accounts import create_user
+from telephony.models import Call
+from telephony.presence_models import CounsellorPresence
+from telephony.twilio_rest import TwilioOutbound
+from tests.e2e.conftest import PASSWORD, Client, log_in
+from tests.fakes.twilio_api import FakeTwilioApi
+from tests.support import ManualClock, csrf_from, make_settings
+from tests.twilio_requests import FakeTwilio, first, new_sid, said
+
+ACCOUNT = "AC" + "0123456789abcdef" * 2
+TOKEN = "auth-token-of-the-test-account-0123456789"
+OPEN = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
+STAFF_LINE = "+4922419000199"
+
+
+@pytest.fixture
+def fake_api() -> FakeTwilioApi:
+    return FakeTwilioApi(ACCOUNT, TOKEN)
+
+
+@pytest.fixture
+async def app_client(
+    aiohttp_client: Callable[..., Awaitable[Client]],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    fake_api: FakeTwilioApi,
+    engine: AsyncEngine,
+    clock: ManualClock,
+    database_url: str,
+    tmp_path: Path,
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[tuple[Client, FakeTwilio]]:
+    api = await aiohttp_server(fake_api.application(), host="127.0.0.1")
+    outbound = TwilioOutbound(ACCOUNT, TOKEN, api_base_url=str(api.make_url("")), retries=0)
+    settings = make_settings(tmp_path, database_url, twilio_account_sid=ACCOUNT, twilio_auth_token=TOKEN)
+    app = create_app(settings, overrides=Overrides(clock=clock, engine=engine, outbound=outbound, run_jobs=False))
+    client = await aiohttp_client(app)
+    async with sessions.begin() as session:
+        await create_user(
+            session, username="anna", password=PASSWORD, roles=["counsellor"], regions=["siegburg"], now=clock()
+        )
+    clock.now = OPEN
+    yield client, FakeTwilio(client, settings)
+    await outbound.close()
+
+
+async def become_available(client: Client, phone: str = "0171 2345678") -> int:
+    await log_in(client, "anna")
+    page = await client.get("/counsellor")
+    response = await client.post(
+        "/counsellor",
+        data={"csrf_token": csrf_from(await page.text()), "action": "available", "phone": phone, "region": "siegburg"},
+        allow_redirects=False,
+    )
+    await client.app[keys.DISPATCHER].drain()
+    return response.status
+
+
+async def presence(sessions: async_sessionmaker[AsyncSession]) -> CounsellorPresence:
+    async with sessions() as session:
+        found = await session.scalar(select(CounsellorPresence))
+    assert found is not None
+    return found
+
+
+async def test_a_waiting_caller_rings_the_available_counsellor_who_is_bridged(
+    app_client: tuple[Client, FakeTwilio],
+    fake_api: FakeTwilioApi,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    client, caller = app_client
+    assert await become_available(client) == 303
+    assert fake_api.requests == []  # nobody waits yet: nobody is rung
+
+    await caller.post("/twilio/voice/route?lang=de")
+    await client.app[keys.DISPATCHER].drain()
+    [ring] = [r for r in fake_api.requests if r.path.endswith("/Calls.json")]
+    anna = await presence(sessions)
+    assert ring.form["To"] == "+491712345678" and ring.form["From"] == "+4922419000100"
+    assert ring.form["Url"] == f"http://127.0.0.1:8080/twilio/agent/connect?region=siegburg&user={anna.user_id}"
+    assert ring.form["StatusCallback"] == f"http://127.0.0.1:8080/twilio/agent/status?user={anna.user_id}"
+    assert anna.busy_call_sid is not None and anna.busy_call_sid.startswith("CA")
+
+    counsellor = FakeTwilio(
+        client, caller.settings, to="+491712345678", caller="+4922419000100", call_sid=anna.busy_call_sid
+    )
+    _, bridge = await counsellor.post(f"/twilio/agent/connect?region=siegburg&user={anna.user_id}")
+    queue = first(bridge, "Queue")
+    assert queue.text == "siegburg" and queue.get("url") == "/twilio/queue/answered"
+    assert said(bridge) == ["Anruf aus der Warteschlange Geschäftsstelle Siegburg. Sie werden jetzt verbunden."]
+
+    clock.advance(seconds=42)
+    await caller.post("/twilio/queue/answered", QueueTime="42", DequeingCallSid=anna.busy_call_sid)
+    await counsellor.post(f"/twilio/agent/status?user={anna.user_id}", CallStatus="completed", CallDuration="300")
+    async with sessions() as session:
+        answered = await session.scalar(select(ContactEvent).where(ContactEvent.kind == "answered"))
+        call = await session.get(Call, caller.call_sid)
+    assert answered is not None and answered.wait_seconds == 42
+    assert call is not None and call.answered_at == OPEN + dt.timedelta(seconds=42)
+    freed = await presence(sessions)
+    assert freed.busy_call_sid is None and freed.available and freed.misses == 0
+
+
+async def test_a_counsellor_who_misses_three_rings_is_set_unavailable(
+    app_client: tuple[Client, FakeTwilio], fake_api: FakeTwilioApi, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    client, caller = app_client
+    await become_available(client)
+    await caller.post("/twilio/voice/route?lang=de")
+    await client.app[keys.DISPATCHER].drain()  # the caller's arrival rang her already
+    for attempt in range(3):
+        await client.app[keys.DISPATCHER].dispatch()
+        anna = await presence(sessions)
+        assert anna.busy_call_sid is not None, f"not rung on attempt {attempt + 1}"
+        ring = FakeTwilio(client, caller.settings, to="+491712345678", call_sid=anna.busy_call_sid)
+        await ring.post(f"/twilio/agent/status?user={anna.user_id}", CallStatus="no-answer")
+        await client.app[keys.DISPATCHER].drain()
+    anna = await presence(sessions)
+    assert (anna.available, anna.misses) == (False, 3)
+    assert len([r for r in fake_api.requests if r.path.endswith("/Calls.json")]) == 3
+    page = await (await client.get("/counsellor")).text()
+    assert "Nach mehreren nicht angenommenen Anrufen automatisch abgemeldet." in page
+
+
+async def test_the_staff_line_takes_the_longest_waiting_caller_after_the_right_pin(
+    app_client: tuple[Client, FakeTwilio], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    client, caller = app_client
+    await log_in(client, "anna")
+    page = await client.get("/counsellor")
+    saved = await client.post(
+        "/counsellor",
+        data={"csrf_token": csrf_from(await page.text()), "action": "pin", "pin": "4711", "pin_repeat": "4711"},
+    )
+    assert "Ihre PIN für die Staff-Line ist gespeichert." in await saved.text()
+    async with sessions() as session:
+        stored = await session.scalar(select(CounsellorPresence.pin_digest))
+    assert stored is not None and "4711" not in stored
+
+    desk = FakeTwilio(client, caller.settings, to=STAFF_LINE, caller="+4922419000150", call_sid=new_sid("CA"))
+    _, ask = await desk.post("/twilio/voice")
+    assert said(ask) == ["Staff-Line des Jobcenters. Bitte geben Sie Ihre PIN ein und drücken Sie die Rautetaste."]
+    _, wrong = await desk.post("/twilio/staff/pin?region=siegburg&attempt=1", Digits="1234#")
+    assert said(wrong)[0] == "Diese PIN ist nicht bekannt."
+    _, empty = await desk.post("/twilio/staff/pin?region=siegburg&attempt=2", Digits="4711#")
+    assert said(empty)[0] == "Zurzeit wartet niemand. Vielen Dank."
+
+    await caller.post("/twilio/voice/route?lang=de")
+    _, bridge = await desk.post("/twilio/staff/pin?region=siegburg&attempt=1", Digits="4711#")
+    assert first(bridge, "Queue").text == "siegburg"
+    _, locked_out = await desk.post("/twilio/staff/pin?region=siegburg&attempt=3", Digits="0000#")
+    assert said(locked_out)[-1] == "Vielen Dank für Ihren Anruf. Auf Wiederhören."
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"action": "available", "phone": "12", "region": "siegburg"}, "Bitte eine gültige Telefonnummer angeben"),
+        ({"action": "available", "phone": "0171 2345678"}, "Bitte mindestens eine Region wählen."),
+        ({"action": "available", "phone": "0171 2345678", "region": "eitorf"}, "Bitte mindestens eine Region wählen."),
+        ({"action": "pin", "pin": "12", "pin_repeat": "12"}, "Die PIN muss aus 4 bis 8 Ziffern bestehen."),
+        ({"action": "pin", "pin": "4711", "pin_repeat": "4712"}, "Die beiden PIN-Eingaben stimmen nicht überein."),
+    ],
+)
+async def test_the_availability_form_refuses_bad_input_with_the_reason(
+    app_client: tuple[Client, FakeTwilio], fields: dict[str, str], message: str
+) -> None:
+    client, _ = app_client
+    await log_in(client, "anna")
+    page = await client.get("/counsellor")
+    response = await client.post("/counsellor", data=fields | {"csrf_token": csrf_from(await page.text())})
+    assert response.status == 400
+    assert message in await response.text()
