@@ -114,7 +114,7 @@ class TwilioOutbound:
         }
         if machine_detection:
             options["machine_detection"] = "Enable"
-        call = await self._attempt("place a call", lambda: self._client.calls.create_async(**options))
+        call = await self._attempt("place a call", lambda: self._client.calls.create_async(**options), idempotent=False)
         return str(call.sid)
 
     async def send_sms(self, *, to: str, from_: str, body: str, status_callback: str | None = None) -> str:
@@ -122,7 +122,9 @@ class TwilioOutbound:
         options: dict[str, Any] = {"to": to, "from_": from_, "body": body}
         if status_callback is not None:
             options["status_callback"] = status_callback
-        message = await self._attempt("send an SMS", lambda: self._client.messages.create_async(**options))
+        message = await self._attempt(
+            "send an SMS", lambda: self._client.messages.create_async(**options), idempotent=False
+        )
         return str(message.sid)
 
     async def hang_up(self, call_sid: str) -> None:
@@ -170,14 +172,18 @@ class TwilioOutbound:
     async def close(self) -> None:
         await self._http.close()
 
-    async def _attempt(self, action: str, operation: Callable[[], Awaitable[T]]) -> T:
+    async def _attempt(self, action: str, operation: Callable[[], Awaitable[T]], *, idempotent: bool = True) -> T:
+        """Run `operation`, retrying transient failures. Creating a call or an SMS is not
+        idempotent (Twilio has no idempotency key): after a 5xx or a timeout Twilio may have
+        acted, and asking again could ring a customer twice, so only failures that show the
+        request was not taken (429, no connection) are retried for those."""
         attempt = 0
         while True:
             try:
                 return await operation()
             except (TwilioException, aiohttp.ClientError, TimeoutError) as exc:
                 failure = self._failure(action, exc)
-                if failure.permanent:
+                if failure.permanent or (not idempotent and not _surely_not_taken(exc)):
                     raise failure from exc
                 if attempt >= self._retries:
                     raise OutboundError(f"{failure} (gave up after {attempt + 1} attempts)", permanent=False) from exc
@@ -201,3 +207,10 @@ class TwilioOutbound:
         if self._auth_token:
             message = message.replace(self._auth_token, "[auth token]")
         return OutboundError(message, permanent=permanent)
+
+
+def _surely_not_taken(exc: Exception) -> bool:
+    """Twilio refused before acting (rate limit) or the request never left (no connection)."""
+    if isinstance(exc, _HTTP_ERRORS):
+        return int(exc.status) == 429
+    return isinstance(exc, aiohttp.ClientConnectorError)

@@ -146,14 +146,36 @@ async def test_fetching_a_missing_recording_fails_permanently(twilio: TwilioOutb
     assert "HTTP 404" in str(caught.value) and "20404" in str(caught.value)
 
 
+async def test_a_rate_limited_call_is_retried_with_growing_waits(
+    twilio: TwilioOutbound, fake: FakeTwilioApi, waits: Waits
+) -> None:
+    fake.fail_next(2, 429)
+    sid = await twilio.place_call(to=CUSTOMER, from_=HOTLINE, url=ANSWER_URL, status_callback=STATUS_URL)
+    assert sid in fake.calls
+    assert [r.status for r in fake.requests] == [429, 429, 201]
+    assert waits == [0.5, 1.0]
+
+
+@pytest.mark.parametrize("status", [500, 503])
+async def test_a_call_is_not_placed_again_after_a_server_error(
+    twilio: TwilioOutbound, fake: FakeTwilioApi, waits: Waits, status: int
+) -> None:
+    """Twilio may have placed it despite the error: asking again could ring the customer twice."""
+    fake.fail_next(1, status)
+    with pytest.raises(OutboundError) as caught:
+        await twilio.place_call(to=CUSTOMER, from_=HOTLINE, url=ANSWER_URL, status_callback=STATUS_URL)
+    assert not caught.value.permanent
+    assert [r.status for r in fake.requests] == [status]
+    assert waits == []
+
+
 @pytest.mark.parametrize("status", [500, 503, 429])
-async def test_transient_errors_are_retried_with_growing_waits(
+async def test_transient_errors_of_idempotent_requests_are_retried(
     twilio: TwilioOutbound, fake: FakeTwilioApi, waits: Waits, status: int
 ) -> None:
     fake.fail_next(2, status)
-    sid = await twilio.place_call(to=CUSTOMER, from_=HOTLINE, url=ANSWER_URL, status_callback=STATUS_URL)
-    assert sid in fake.calls
-    assert [r.status for r in fake.requests] == [status, status, 201]
+    await twilio.delete_recording(fake.add_recording(b"ID3"))
+    assert [r.status for r in fake.requests] == [status, status, 204]
     assert waits == [0.5, 1.0]
 
 
@@ -171,7 +193,7 @@ async def test_lasting_server_errors_give_up_as_transient(
 ) -> None:
     fake.fail_next(10, 500)
     with pytest.raises(OutboundError) as caught:
-        await twilio.send_sms(to=CUSTOMER, from_=HOTLINE, body="Hallo")
+        await twilio.fetch_recording(fake.add_recording(b"ID3"))
     assert not caught.value.permanent
     assert "HTTP 500" in str(caught.value) and "gave up after 4 attempts" in str(caught.value)
     assert len(fake.requests) == 4
