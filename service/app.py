@@ -89,7 +89,14 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app.cleanup_ctx.append(_scheduler(dispatcher, overrides.run_jobs))
 
     login = LoginViews(sessions=sessions, gate=gate, clock=clock)
-    presence = PresenceViews(sessions, deployment, clock, dispatcher, settings.secret_key)
+    presence = PresenceViews(
+        sessions,
+        deployment,
+        clock,
+        dispatcher,
+        settings.secret_key,
+        simulated=overrides.outbound is None and not settings.twilio_account_sid,
+    )
     app.add_routes(
         [
             web.get("/healthz", healthz),

@@ -26,6 +26,7 @@ class PresenceViews:
     clock: Clock
     dispatcher: Dispatcher
     secret: str
+    simulated: bool = False  # no Twilio account: rings go to the outbox page
 
     @require_role("counsellor")
     async def page(self, request: web.Request) -> web.StreamResponse:
@@ -86,6 +87,7 @@ class PresenceViews:
             "notice": notice,
             "error": error,
             "max_misses": self.deployment.telephony.counsellor_max_misses,
+            "simulated": self.simulated,
         }
         return aiohttp_jinja2.render_template("telephony/counsellor.html", request, context, status=status)
 
