@@ -68,7 +68,7 @@ class EventWebhooks:
             else:
                 await calls.event(session, call, "call_failed", now, detail={"status": status})
             if call.queued_at and not call.answered_at and not call.queue_choice:
-                await calls.event(session, call, "abandoned", now)
+                await calls.event(session, call, "abandoned", now, detail={"position": call.queue_position})
         return _ok()
 
     async def recording(self, request: web.Request) -> web.Response:
@@ -152,6 +152,18 @@ class EventWebhooks:
                 )
             else:
                 text = self.prompts.say(language, "sms_help", region=region.name)
+            await record_contact_event(
+                session,
+                pseudonymiser=self.pseudonymiser,
+                at=now,
+                channel="sms",
+                kind="sms_sent",
+                region=region.id,
+                caller=sender,
+                reference=message_sid,
+                detail={"reply": "callback_confirmed" if wants_callback and sender else "help"},
+                event_id=f"{message_sid}:reply",
+            )
         reply.message(text.text)
         return web.Response(text=str(reply), content_type="application/xml")
 

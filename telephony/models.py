@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -27,4 +27,5 @@ class Call(Base):
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     queue_choice: Mapped[str | None] = mapped_column(String(20))  # what a waiting caller pressed
+    queue_position: Mapped[int | None] = mapped_column(Integer)  # as Twilio last told it
     outcome: Mapped[str | None] = mapped_column(String(20))

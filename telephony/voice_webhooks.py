@@ -138,10 +138,14 @@ class VoiceWebhooks:
             async with self.sessions.begin() as session:
                 await self._choose_in_queue(session, form, region, "max_wait")
             return twiml.leave_queue(self.prompts, language, too_long=True)
-        async with self.sessions() as session:
+        position = max(1, form.number("QueuePosition", 1))
+        async with self.sessions.begin() as session:
             recent = await recent_answer_wait(session, region.id, self.clock())
+            call = await self.calls.call(session, form.call_sid)
+            if call is not None and call.queue_position != position:
+                call.queue_position = position  # an abandoned caller's last place is logged
         minutes = estimate_wait_minutes(
-            position=max(1, form.number("QueuePosition", 1)),
+            position=position,
             queue_seconds=queue_seconds,
             recent_mean=recent,
             twilio_avg=form.number("AvgQueueTime"),
@@ -149,7 +153,7 @@ class VoiceWebhooks:
         return twiml.queue_wait(
             self.prompts,
             language,
-            position=max(1, form.number("QueuePosition", 1)),
+            position=position,
             estimate_minutes=minutes,
             telephony=self.deployment.telephony,
         )
@@ -205,7 +209,9 @@ class VoiceWebhooks:
             )
             wait = form.number("QueueTime")
             if result == "hangup":
-                await self.calls.event(session, call, "abandoned", now, wait_seconds=wait)
+                await self.calls.event(
+                    session, call, "abandoned", now, wait_seconds=wait, detail={"position": call.queue_position}
+                )
                 return VoiceResponse()
             if result == "bridged":
                 return twiml.goodbye(self.prompts, language)

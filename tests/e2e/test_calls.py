@@ -296,12 +296,14 @@ async def test_caller_who_hangs_up_in_the_queue_is_abandoned_once(
 ) -> None:
     clock.now = OPEN
     await twilio.post("/twilio/voice/route?lang=de")
+    await twilio.post("/twilio/queue/wait?lang=de", QueuePosition="2", QueueTime="30")
     await twilio.post("/twilio/queue/done?lang=de", QueueResult="hangup", QueueTime="75")
     await twilio.post("/twilio/status", CallStatus="completed", CallDuration="80")
     assert await kinds(sessions, twilio.call_sid) == ["call_received", "queued", "abandoned", "call_completed"]
     async with sessions() as session:
         abandoned = await session.scalar(select(ContactEvent).where(ContactEvent.kind == "abandoned"))
     assert abandoned is not None and abandoned.wait_seconds == 75
+    assert abandoned.detail == {"position": 2}
 
 
 async def test_malformed_requests_get_400_or_a_safe_answer_never_500(twilio: FakeTwilio) -> None:
@@ -335,6 +337,13 @@ async def test_sms_keyword_asks_for_a_callback_and_anything_else_gets_help(
     assert "RUECKRUF" in (first(help_reply, "Message").text or "")
     [concern] = await concerns(sessions)
     assert concern.channel == "sms" and concern.callback_number == "+4917612345678"
+    assert await kinds_of_region(sessions) == [
+        "sms_received",
+        "callback_requested",
+        "sms_sent",
+        "sms_received",
+        "sms_sent",
+    ]
 
 
 async def test_database_down_during_a_call_still_gets_a_spoken_answer(
