@@ -116,6 +116,29 @@ class TelephonySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Topic:
+    """What a concern is about, with the urgency it gets unless staff say otherwise."""
+
+    id: str
+    name: str  # German, as staff and customers see it
+    name_en: str
+    urgency: Urgency
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackPolicy:
+    """How often and when an unreached customer is called again."""
+
+    attempts: int = 3
+    min_gap: dt.timedelta = dt.timedelta(minutes=30)
+    claim_lease: dt.timedelta = dt.timedelta(minutes=15)
+    due_soon: dt.timedelta = dt.timedelta(hours=2)  # flagged on the worklist this long before due
+
+
+DEFAULT_TOPICS: tuple[Topic, ...] = (Topic("other", "Sonstiges", "Other", "normal"),)
+
+
+@dataclass(frozen=True, slots=True)
 class Retention:
     """How long personal data is kept before scheduled deletion."""
 
@@ -148,7 +171,12 @@ class Deployment:
     closures: tuple[Closure, ...] = ()
     telephony: TelephonySettings = TelephonySettings()
     retention: Retention = Retention()
+    topics: tuple[Topic, ...] = DEFAULT_TOPICS
+    callbacks: CallbackPolicy = CallbackPolicy()
     source: str = ""  # where it was loaded from, for messages
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
 
     @property
     def zone(self) -> ZoneInfo:

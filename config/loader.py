@@ -16,8 +16,10 @@ import phonenumbers
 
 from config.deployment import (
     CHANNELS,
+    DEFAULT_TOPICS,
     MINUTES_PER_DAY,
     WEEKDAYS,
+    CallbackPolicy,
     Channel,
     Closure,
     DayRanges,
@@ -31,6 +33,7 @@ from config.deployment import (
     SpecialHours,
     TelephonySettings,
     TimeRange,
+    Topic,
     WeeklyHours,
     WithinWorkingHours,
 )
@@ -40,7 +43,7 @@ from config.languages import ISO_639_1
 _TIME = re.compile(r"^(\d{2}):(\d{2})$")
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _REGION_ID = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-_TOP_KEYS = {"timezone", "holidays", "sla", "closures", "regions", "telephony", "retention"}
+_TOP_KEYS = {"timezone", "holidays", "sla", "closures", "regions", "telephony", "retention", "topics", "callbacks"}
 _REGION_KEYS = {
     "id",
     "name",
@@ -79,6 +82,8 @@ def parse_deployment(raw: Mapping[str, Any], *, source: str = "") -> Deployment:
     regions = _regions(c, raw.get("regions"))
     telephony = _telephony(c, raw.get("telephony", {}))
     retention = _retention(c, raw.get("retention", {}))
+    topics = _topics(c, raw.get("topics"))
+    callbacks = _callback_policy(c, raw.get("callbacks", {}))
     if c:
         raise ConfigError(source, c.issues)
     assert timezone is not None and calendar is not None and sla is not None
@@ -90,8 +95,55 @@ def parse_deployment(raw: Mapping[str, Any], *, source: str = "") -> Deployment:
         closures=closures,
         telephony=telephony,
         retention=retention,
+        topics=topics,
+        callbacks=callbacks,
         source=source,
     )
+
+
+def _topics(c: IssueCollector, value: Any) -> tuple[Topic, ...]:
+    if value is None:
+        return DEFAULT_TOPICS
+    if not isinstance(value, list) or not value:
+        c.add("topics", "must be a non-empty list of [[topics]] tables")
+        return DEFAULT_TOPICS
+    topics: list[Topic] = []
+    for index, item in enumerate(value):
+        key = f"topics[{index}]"
+        table = _table(c, key, item)
+        if table is None:
+            continue
+        _unknown_keys(c, key, table, {"id", "name", "name_en", "urgency"})
+        topic_id = _string(c, join_key(key, "id"), table.get("id"))
+        name = _string(c, join_key(key, "name"), table.get("name"))
+        name_en = _string(c, join_key(key, "name_en"), table.get("name_en", name))
+        urgency = table.get("urgency", "normal")
+        if urgency not in ("urgent", "normal"):
+            c.add(join_key(key, "urgency"), f'{urgency!r} is not "urgent" or "normal"')
+            continue
+        if topic_id and not _REGION_ID.match(topic_id):
+            c.add(join_key(key, "id"), f'"{topic_id}" must be lower-case letters, digits, "-" or "_"')
+            continue
+        if topic_id and any(t.id == topic_id for t in topics):
+            c.add(join_key(key, "id"), f'"{topic_id}" is listed twice')
+            continue
+        if topic_id and name and name_en:
+            topics.append(Topic(topic_id, name, name_en, urgency))
+    return tuple(topics) or DEFAULT_TOPICS
+
+
+def _callback_policy(c: IssueCollector, value: Any) -> CallbackPolicy:
+    table = _table(c, "callbacks", value) or {}
+    _unknown_keys(c, "callbacks", table, {"attempts", "min_gap", "claim_lease", "due_soon"})
+    defaults = CallbackPolicy()
+    attempts = _whole_number(c, "callbacks.attempts", table.get("attempts", defaults.attempts), 1, 10)
+    durations = {}
+    for name in ("min_gap", "claim_lease", "due_soon"):
+        if name in table:
+            durations[name] = _duration(c, f"callbacks.{name}", table[name]) or getattr(defaults, name)
+        else:
+            durations[name] = getattr(defaults, name)
+    return CallbackPolicy(attempts=attempts, **durations)
 
 
 def _telephony(c: IssueCollector, value: Any) -> TelephonySettings:

@@ -61,26 +61,16 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def hotline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedHotline]:
-    """The service on SQLite with one staff member, anna (counsellor in Siegburg)."""
+    """The service on SQLite with anna (counsellor in Siegburg) and dora (front desk in Siegburg)."""
     env = hotline_env(tmp_path_factory.mktemp("browser") / "var")
     assert run_hotline(["db", "upgrade"], env).returncode == 0
-    added = run_hotline(
-        [
-            "users",
-            "add",
-            "anna",
-            "--name",
-            "Anna Schmidt",
-            "--role",
-            "counsellor",
-            "--region",
-            "siegburg",
-            "--password-stdin",
-        ],
-        env,
-        stdin=PASSWORD + "\n",
-    )
-    assert added.returncode == 0, added.stderr
+    for username, name, role in (("anna", "Anna Schmidt", "counsellor"), ("dora", "Dora Weber", "desk")):
+        added = run_hotline(
+            ["users", "add", username, "--name", name, "--role", role, "--region", "siegburg", "--password-stdin"],
+            env,
+            stdin=PASSWORD + "\n",
+        )
+        assert added.returncode == 0, added.stderr
     with served_hotline(env) as served:
         yield served
 
