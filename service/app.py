@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,9 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from callbacks.api_views import ConcernApi
+from callbacks.jobs import ConcernJobs
+from callbacks.worklist_views import WorklistViews
 from config.deployment import Deployment
 from config.loader import load_deployment
 from config.settings import Settings
@@ -28,6 +31,8 @@ from staff.web import StaffGate
 from storage.clock import Clock, system_clock
 from storage.engine import create_engine, session_factory
 from telephony.agent_webhooks import AgentWebhooks
+from telephony.attempt_webhooks import AttemptWebhooks
+from telephony.callback_dialer import TelephonyCallbackDialer
 from telephony.dispatch import Dispatcher
 from telephony.event_webhooks import EventWebhooks
 from telephony.outbound import OutboundPort
@@ -38,8 +43,9 @@ from telephony.signature import signature_middleware
 from telephony.twilio_rest import TwilioOutbound
 from telephony.voice_webhooks import VoiceWebhooks
 
-PAGE_PACKAGES = ("service", "staff", "telephony")
+PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks")
 DISPATCH_INTERVAL_SECONDS = 10  # a safety net: enqueuing and availability changes poke at once
+CONCERN_JOBS_INTERVAL_SECONDS = 60
 MAX_REQUEST_BYTES = 64 * 1024  # forms and webhooks are small; anything larger is refused with 413
 
 
@@ -86,8 +92,18 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app.cleanup_ctx.append(_outbound_port(settings, sessions, clock, overrides.outbound))
     dispatcher = Dispatcher(sessions, deployment, lambda: app[keys.OUTBOUND], settings.public_url, clock)
     app[keys.DISPATCHER] = dispatcher
-    app.cleanup_ctx.append(_scheduler(dispatcher, overrides.run_jobs))
+    dialer = TelephonyCallbackDialer(sessions, deployment, lambda: app[keys.OUTBOUND], settings.public_url)
+    concern_jobs = ConcernJobs(sessions, deployment, clock, lambda: dialer)
+    app[keys.CONCERN_JOBS] = concern_jobs
+    scheduled: list[ScheduledJob] = [
+        ("dispatch", dispatcher.dispatch, DISPATCH_INTERVAL_SECONDS),
+        ("concern-jobs", concern_jobs.run_round, CONCERN_JOBS_INTERVAL_SECONDS),
+    ]
+    app.cleanup_ctx.append(_scheduler(scheduled, overrides.run_jobs))
 
+    worklist = WorklistViews(sessions, deployment, clock, pseudonymiser, lambda: dialer)
+    api = ConcernApi(sessions, deployment, clock, pseudonymiser)
+    attempts = AttemptWebhooks(sessions, deployment, prompts, clock, pseudonymiser, dialer)
     login = LoginViews(sessions=sessions, gate=gate, clock=clock)
     presence = PresenceViews(
         sessions,
@@ -111,6 +127,21 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
             web.get("/counsellor", presence.page),
             web.post("/counsellor", presence.update),
             web.get("/outbox", OutboxViews(sessions, deployment.timezone).page),
+            web.get("/api/concerns", api.index),
+            web.post("/api/concerns", api.create),
+            web.get("/api/concerns/{reference}", api.detail),
+            web.post("/api/concerns/{reference}/claim", api.claim),
+            web.post("/api/concerns/{reference}/close", api.close),
+            web.get("/worklist", worklist.index),
+            web.post("/worklist/next", worklist.take_next),
+            web.get("/board", worklist.board),
+            web.get("/concerns/{reference}", worklist.detail),
+            web.post("/concerns/{reference}", worklist.act),
+            web.get("/concerns/{reference}/recording", worklist.recording),
+            web.post("/twilio/attempt/connect", attempts.connect),
+            web.post("/twilio/attempt/dialled", attempts.dialled),
+            web.post("/twilio/attempt/amd", attempts.machine),
+            web.post("/twilio/attempt/status", attempts.status),
             *twilio_routes(sessions, deployment, prompts, clock, pseudonymiser, dispatcher, settings.secret_key),
             web.static("/static", Path(__file__).parent / "static", append_version=False),
         ]
@@ -176,20 +207,17 @@ def _outbound_port(
     return context
 
 
-def _scheduler(dispatcher: Dispatcher, enabled: bool) -> Callable[[web.Application], AsyncIterator[None]]:
+ScheduledJob = tuple[str, Callable[[], Awaitable[object]], int]  # name, work, interval in seconds
+
+
+def _scheduler(jobs: list[ScheduledJob], enabled: bool) -> Callable[[web.Application], AsyncIterator[None]]:
     """Scheduled work; every job finds what is due in the database, so a restart loses nothing."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         scheduler = AsyncIOScheduler(timezone="UTC")
         if enabled:
-            scheduler.add_job(
-                dispatcher.dispatch,
-                "interval",
-                seconds=DISPATCH_INTERVAL_SECONDS,
-                id="dispatch",
-                max_instances=1,
-                coalesce=True,
-            )
+            for name, job, seconds in jobs:
+                scheduler.add_job(job, "interval", seconds=seconds, id=name, max_instances=1, coalesce=True)
             scheduler.start()
         yield
         if enabled:

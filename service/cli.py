@@ -83,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--requests", action="store_true", help="also show each webhook request")
     call.set_defaults(run=_simulate_call)
 
+    concerns = commands.add_parser("concerns", help="the concern queue").add_subparsers(metavar="ACTION")
+    concern_list = concerns.add_parser("list", parents=[common], help="list concerns (no personal data)")
+    concern_list.add_argument("--region", help="region id")
+    concern_list.add_argument("--status", default="open", choices=["open", "unreachable", "closed"])
+    concern_list.add_argument("--json", action="store_true")
+    concern_list.set_defaults(run=_concerns_list)
+
     users = commands.add_parser("users", help="staff accounts").add_subparsers(metavar="ACTION")
     add = users.add_parser("add", parents=[common], help="add a staff account")
     add.add_argument("username")
@@ -238,6 +245,35 @@ def parse_moment(text: str, zone: tzinfo) -> datetime:
 
 def _local(moment: datetime | None) -> str:
     return "" if moment is None else moment.strftime("%a %d %b %Y %H:%M (%z)")
+
+
+# --- concerns --------------------------------------------------------------------------------
+
+
+def _concerns_list(args: argparse.Namespace) -> int:
+    from callbacks.api_views import concern_summary
+    from callbacks.worklist import Filters, worklist
+    from service.preflight import database_session
+
+    settings = _settings(args)
+    deployment = load_deployment(settings.config_path)
+    known = [region.id for region in deployment.regions]
+    if args.region and args.region not in known:
+        raise CommandFailed(f"unknown region {args.region} (known: {', '.join(known)})", EXIT_USAGE)
+
+    async def fetch() -> list[dict[str, Any]]:
+        async with database_session(settings.database_url) as session:
+            filters = Filters(regions=[args.region] if args.region else known, status=args.status)
+            return [concern_summary(c) for c in await worklist(session, filters, limit=10_000)]
+
+    rows = asyncio.run(fetch())
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return EXIT_OK
+    for row in rows:
+        print(f"{row['reference']}  {row['region']:<10} {row['channel']:<15} {row['urgency']:<7} due {row['due_at']}")
+    print(f"{len(rows)} concern(s), status {args.status}")
+    return EXIT_OK
 
 
 # --- simulate --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from callbacks.jobs import ConcernJobs
 from config.deployment import Deployment
 from config.settings import Settings
 from storage.clock import Clock
@@ -18,5 +19,6 @@ SESSIONS: web.AppKey[async_sessionmaker[AsyncSession]] = web.AppKey("sessions")
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 OUTBOUND = web.AppKey("outbound", OutboundPort)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+CONCERN_JOBS = web.AppKey("concern_jobs", ConcernJobs)
 REQUEST_ID = web.RequestKey("request_id", str)
 LANGUAGE = web.RequestKey("language", str)

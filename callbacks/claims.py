@@ -1,0 +1,171 @@
+"""Claiming concerns: a claim is a lease that returns the concern to the queue if it is not
+worked in time, and two counsellors never hold the same concern.
+
+On PostgreSQL "take next" locks the first free row with `FOR UPDATE SKIP LOCKED`, so many
+workers claim in parallel without waiting on each other; SQLite serialises writers (every
+transaction begins IMMEDIATE), which gives the same guarantee one at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from callbacks.intake import note_history
+from callbacks.models import Concern, ConcernEntry
+from contacts.pseudonyms import Pseudonymiser
+from contacts.service import record_contact_event
+
+
+class ClaimConflict(Exception):
+    """Someone else holds the concern, or it cannot be claimed in its state (German message)."""
+
+
+def claimable(now: dt.datetime) -> list[ColumnElement[bool]]:
+    """Open, not held (or the hold expired), no retry pending, the customer's window begun."""
+    return [
+        Concern.status == "open",
+        or_(Concern.claimed_by.is_(None), Concern.claim_expires_at <= now),
+        Concern.next_attempt_at.is_(None),
+        or_(Concern.window_start.is_(None), Concern.window_start <= now),
+    ]
+
+
+def queue_order() -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]:
+    """Due time first, then urgency, then age; a phone callback's age counts from the caller's
+    original queue time, so leaving the queue for a callback keeps their turn."""
+    urgency_rank = case((Concern.urgency == "urgent", 0), else_=1)
+    age = func.coalesce(Concern.queued_at, Concern.created_at)
+    return (Concern.due_at, urgency_rank, age, Concern.id)
+
+
+async def claim_next(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    regions: Sequence[str],
+    now: dt.datetime,
+    lease: dt.timedelta,
+    pseudonymiser: Pseudonymiser | None = None,
+) -> Concern | None:
+    """Claim the first concern of `regions` in queue order, or None if there is nothing to do."""
+    concern = await session.scalar(
+        select(Concern)
+        .where(Concern.region.in_(regions), *claimable(now))
+        .order_by(*queue_order())
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if concern is None:
+        return None
+    await _hold(session, concern, user_id, now, lease, pseudonymiser)
+    return concern
+
+
+async def claim(
+    session: AsyncSession,
+    concern: Concern,
+    *,
+    user_id: int,
+    now: dt.datetime,
+    lease: dt.timedelta,
+    pseudonymiser: Pseudonymiser | None = None,
+) -> Concern:
+    """Claim this concern (or renew one's own claim); `ClaimConflict` if another holds it."""
+    # The conditional update is the arbiter: of two counsellors claiming at once, one wins.
+    won = await session.execute(
+        update(Concern)
+        .where(
+            Concern.id == concern.id,
+            Concern.status.in_(("open", "unreachable")),
+            or_(Concern.claimed_by.is_(None), Concern.claimed_by == user_id, Concern.claim_expires_at <= now),
+        )
+        .values(claimed_by=user_id, claim_expires_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(concern)
+    if not getattr(won, "rowcount", 0):
+        if concern.status == "closed":
+            raise ClaimConflict("Dieses Anliegen ist bereits abgeschlossen.")
+        raise ClaimConflict("Dieses Anliegen bearbeitet gerade eine Kollegin oder ein Kollege.")
+    await note_history(session, concern, "claimed", now, user_id)
+    if pseudonymiser is not None:
+        await _log_claim(session, concern, now, pseudonymiser)
+    return concern
+
+
+async def release(session: AsyncSession, concern: Concern, *, user_id: int, now: dt.datetime) -> None:
+    """Give a claimed concern back to the queue; only its current holder can."""
+    released = await session.execute(
+        update(Concern)
+        .where(Concern.id == concern.id, Concern.claimed_by == user_id)
+        .values(claimed_by=None, claim_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(concern)
+    if not getattr(released, "rowcount", 0):
+        raise ClaimConflict("Sie halten dieses Anliegen nicht.")
+    await note_history(session, concern, "released", now, user_id)
+
+
+async def expire_leases(session: AsyncSession, now: dt.datetime) -> int:
+    """Return concerns whose claim ran out to the queue; returns how many."""
+    holders = dict(
+        (
+            await session.execute(
+                select(Concern.id, Concern.claimed_by)
+                .where(Concern.claimed_by.is_not(None), Concern.claim_expires_at <= now)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+    )
+    if not holders:
+        return 0
+    # Conditional: a claim renewed or taken over since the read no longer matches and stays.
+    expired = (
+        await session.execute(
+            update(Concern)
+            .where(Concern.id.in_(holders), Concern.claim_expires_at <= now)
+            .values(claimed_by=None, claim_expires_at=None)
+            .returning(Concern.id)
+            .execution_options(synchronize_session=False)
+        )
+    ).all()
+    for (concern_id,) in expired:
+        session.add(ConcernEntry(concern_id=concern_id, at=now, kind="lease_expired", actor_id=holders[concern_id]))
+    await session.flush()
+    return len(expired)
+
+
+async def _hold(
+    session: AsyncSession,
+    concern: Concern,
+    user_id: int,
+    now: dt.datetime,
+    lease: dt.timedelta,
+    pseudonymiser: Pseudonymiser | None,
+) -> None:
+    concern.claimed_by, concern.claim_expires_at = user_id, now + lease
+    await note_history(session, concern, "claimed", now, user_id)
+    if pseudonymiser is not None:
+        await _log_claim(session, concern, now, pseudonymiser)
+
+
+async def _log_claim(session: AsyncSession, concern: Concern, now: dt.datetime, pseudonymiser: Pseudonymiser) -> None:
+    await record_contact_event(
+        session,
+        pseudonymiser=pseudonymiser,
+        at=now,
+        channel="callback",
+        kind="concern_claimed",
+        region=concern.region,
+        caller=concern.callback_number,
+        reference=f"concern:{concern.reference}",
+        wait_seconds=int((now - concern.created_at).total_seconds()),
+        detail={"by": concern.claimed_by},
+    )

@@ -1,0 +1,469 @@
+"""The front desk (Empfang): record the concern of a customer standing at the desk, print a receipt.
+
+The form is read into a `NewConcern` here (every problem collected at once, so staff correct
+the form in one go) and raised through `raise_concern`, the one intake of all channels: it
+merges a second request of the same number and region into the open one and treats a form
+sent twice (the same hidden `form_id`) as one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import aiohttp_jinja2
+import phonenumbers
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from callbacks.intake import MAX_NAME, MAX_NOTE, InvalidConcern, NewConcern, raise_concern
+from callbacks.models import Concern, ConcernSource
+from config.deployment import Deployment, Region, Topic, Urgency
+from config.loader import normalise_number
+from contacts.pseudonyms import Pseudonymiser
+from staff.accounts import StaffMember
+from staff.web import CURRENT_MEMBER, require_role, see_other
+from storage.clock import Clock
+
+SOURCE_PREFIX = "desk:"
+_FORM_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_REFERENCE = re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$")
+_MAX_PHONE = 40  # longer than any number in any notation; spares phonenumbers from junk
+
+# Written in German; the page layer shows them in English where chosen (callbacks/locale/en.toml).
+CHOOSE_REGION = "Bitte eine Geschäftsstelle wählen."
+PHONE_MISSING = "Bitte eine Telefonnummer angeben, unter der wir zurückrufen können."
+PHONE_INVALID = "Bitte eine gültige Telefonnummer angeben, z. B. 02241 9000 123."
+PHONE_OUT_OF_REACH = "Bitte eine deutsche Festnetz- oder Handynummer angeben; aus dem Ausland nur Handynummern."
+PHONE_OURS = "Das ist eine Nummer des Jobcenters. Bitte die Nummer der Kundin oder des Kunden angeben."
+CHOOSE_TOPIC = "Bitte ein Thema wählen."
+CHOOSE_URGENCY = "Bitte eine Dringlichkeit wählen."
+CHOOSE_LANGUAGE = "Diese Sprache bietet die gewählte Geschäftsstelle nicht an."
+NOTE_MISSING = "Bitte das Anliegen kurz beschreiben."
+NOTE_TOO_LONG = f"Die Notiz ist zu lang (höchstens {MAX_NOTE} Zeichen)."  # the same text as the intake's
+NAME_TOO_LONG = f"Der Name ist zu lang (höchstens {MAX_NAME} Zeichen)."
+WINDOW_INCOMPLETE = "Bitte Datum, Beginn und Ende des Zeitfensters angeben – oder alle drei leer lassen."
+WINDOW_BAD_DATE = "Bitte ein gültiges Datum angeben."
+WINDOW_BAD_TIME = "Bitte eine gültige Uhrzeit angeben, z. B. 14:30."
+WINDOW_REVERSED = "Das Zeitfenster endet, bevor es beginnt."  # the same text as the intake's
+WINDOW_PAST_DATE = "Das Datum liegt in der Vergangenheit."
+WINDOW_OVER = "Das Zeitfenster ist schon vorbei."
+FORM_BROKEN = "Das Formular ist unvollständig. Bitte prüfen Sie die Angaben und senden Sie es erneut."
+MESSAGES = (
+    CHOOSE_REGION,
+    PHONE_MISSING,
+    PHONE_INVALID,
+    PHONE_OUT_OF_REACH,
+    PHONE_OURS,
+    CHOOSE_TOPIC,
+    CHOOSE_URGENCY,
+    CHOOSE_LANGUAGE,
+    NOTE_MISSING,
+    NOTE_TOO_LONG,
+    NAME_TOO_LONG,
+    WINDOW_INCOMPLETE,
+    WINDOW_BAD_DATE,
+    WINDOW_BAD_TIME,
+    WINDOW_REVERSED,
+    WINDOW_PAST_DATE,
+    WINDOW_OVER,
+    FORM_BROKEN,
+)
+
+# Language names as the page shows them (German; translated like every page text).
+LANGUAGE_NAMES: dict[str, str] = {
+    "de": "Deutsch",
+    "en": "Englisch",
+    "tr": "Türkisch",
+    "ar": "Arabisch",
+    "uk": "Ukrainisch",
+    "ru": "Russisch",
+    "fr": "Französisch",
+    "pl": "Polnisch",
+    "ro": "Rumänisch",
+    "bg": "Bulgarisch",
+    "fa": "Persisch",
+    "es": "Spanisch",
+    "it": "Italienisch",
+}
+URGENCY_CHOICES: tuple[tuple[str, str], ...] = (
+    ("topic", "Wie beim Thema"),
+    ("urgent", "dringend"),
+    ("normal", "normal"),
+)
+URGENCY_TITLES: dict[str, str] = {"urgent": "dringend", "normal": "normal"}
+
+# The fields in the order the form shows them: the error summary lists problems in this order.
+FIELDS = (
+    "form",
+    "region",
+    "name",
+    "phone",
+    "topic",
+    "urgency",
+    "window_date",
+    "window_from",
+    "window_to",
+    "language",
+    "note",
+    "ad_hoc_talk",
+)
+# The intake names its inputs after the concern's columns; the form after what staff type.
+_FIELD_OF_INPUT = {
+    "callback_number": "phone",
+    "customer_name": "name",
+    "window_start": "window_from",
+    "window_end": "window_to",
+}
+
+# German phone types a job centre calls back. Service numbers (0800, 0180, 0900, 0700) are
+# never a customer's own line, and calling premium or shared-cost numbers would cost the
+# job centre; VoIP (032) and "fixed line or mobile" are ordinary subscriber lines.
+_GERMAN_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        phonenumbers.PhoneNumberType.VOIP,
+    }
+)
+# From abroad only mobiles: customers who moved here (many from Ukraine) often keep their home
+# SIM, while a foreign landline is no way to reach someone who lives in the region. Where a
+# country's numbering does not tell mobiles from landlines (USA, Canada), the number is taken.
+_FOREIGN_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+_WEEKDAYS = {
+    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+_MONTHS = {
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split(),
+    "en": "January February March April May June July August September October November December".split(),
+}
+
+
+class Refused(ValueError):
+    """A desk form that cannot be taken; `errors` maps each field to what is wrong (German)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class DeskForm:
+    """What the desk form sent, as typed, so a refused form is shown again unchanged."""
+
+    form_id: str
+    region: str = ""
+    name: str = ""
+    phone: str = ""
+    topic: str = ""
+    urgency: str = "topic"
+    window_date: str = ""
+    window_from: str = ""
+    window_to: str = ""
+    language: str = ""
+    note: str = ""
+    ad_hoc_talk: bool = False
+
+    @classmethod
+    def read(cls, posted: Mapping[str, Any]) -> DeskForm:
+        def text(name: str) -> str:
+            value = posted.get(name, "")
+            return value.strip() if isinstance(value, str) else ""
+
+        # Browsers send a textarea's line breaks as CRLF, but count them as one character
+        # against `maxlength`; counting them as one here too keeps both limits the same.
+        note = text("note").replace("\r\n", "\n")
+        fields = {name: text(name) for name in FIELDS if name not in ("form", "note", "ad_hoc_talk")}
+        return cls(form_id=text("form_id"), note=note, ad_hoc_talk=bool(text("ad_hoc_talk")), **fields)
+
+
+def new_form_id() -> str:
+    """A fresh token for one rendered form: sending that form twice raises one concern."""
+    return secrets.token_urlsafe(16)
+
+
+def regions_of(member: StaffMember, deployment: Deployment) -> list[Region]:
+    """The regions a desk member records concerns for: their own, or all if bound to none."""
+    return [region for region in deployment.regions if member.may_serve(region.id)]
+
+
+def read_concern(form: DeskForm, *, member: StaffMember, deployment: Deployment, now: dt.datetime) -> NewConcern:
+    """The concern the form describes; `Refused` with every problem at once otherwise."""
+    errors: dict[str, str] = {}
+    if not _FORM_ID.match(form.form_id):
+        errors["form"] = FORM_BROKEN
+    region = next((r for r in regions_of(member, deployment) if r.id == form.region), None)
+    if region is None:
+        errors["region"] = CHOOSE_REGION
+    if len(form.name) > MAX_NAME:
+        errors["name"] = NAME_TOO_LONG
+    phone = _read_phone(form, deployment, errors)
+    topic = deployment.topic(form.topic) if form.topic else None
+    if topic is None:
+        errors["topic"] = CHOOSE_TOPIC
+    urgency = _read_urgency(form.urgency, errors)
+    window = _read_window(form, deployment, now, errors)
+    language = form.language or (region.default_language if region else "")
+    if region is not None and language not in region.languages:
+        errors["language"] = CHOOSE_LANGUAGE
+    _check_note(form, errors)
+    if errors or region is None or topic is None:
+        raise Refused(errors)
+    return NewConcern(
+        region=region,
+        channel="walk_in",
+        language=language,
+        source_key=f"{SOURCE_PREFIX}{form.form_id}",
+        callback_number=phone,
+        topic=topic.id,
+        urgency=urgency,
+        customer_name=form.name or None,
+        note=form.note or None,
+        window_start=window[0] if window else None,
+        window_end=window[1] if window else None,
+        ad_hoc_talk=form.ad_hoc_talk,
+    )
+
+
+def _read_phone(form: DeskForm, deployment: Deployment, errors: dict[str, str]) -> str | None:
+    if not form.phone:
+        # Settled in an ad-hoc talk, nobody needs to call back.
+        if not form.ad_hoc_talk:
+            errors["phone"] = PHONE_MISSING
+        return None
+    e164 = normalise_number(form.phone) if len(form.phone) <= _MAX_PHONE else None
+    if e164 is None:
+        errors["phone"] = PHONE_INVALID
+        return None
+    kind = phonenumbers.number_type(phonenumbers.parse(e164))
+    reachable = _GERMAN_TYPES if e164.startswith("+49") else _FOREIGN_TYPES
+    if kind not in reachable:
+        errors["phone"] = PHONE_OUT_OF_REACH
+    elif deployment.region_for_number(e164) or deployment.region_for_staff_line(e164):
+        errors["phone"] = PHONE_OURS
+    return e164
+
+
+def _read_urgency(choice: str, errors: dict[str, str]) -> Urgency | None:
+    """None: the topic's urgency (the intake applies it)."""
+    if choice == "urgent":
+        return "urgent"
+    if choice == "normal":
+        return "normal"
+    if choice != "topic":
+        errors["urgency"] = CHOOSE_URGENCY
+    return None
+
+
+def _read_window(
+    form: DeskForm, deployment: Deployment, now: dt.datetime, errors: dict[str, str]
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """The preferred time window in UTC, typed as local wall-clock times of the deployment."""
+    parts = {"window_date": form.window_date, "window_from": form.window_from, "window_to": form.window_to}
+    if not any(parts.values()):
+        return None
+    missing = [name for name, value in parts.items() if not value]
+    if missing:
+        errors[missing[0]] = WINDOW_INCOMPLETE
+        return None
+    try:
+        day = dt.date.fromisoformat(form.window_date)
+    except ValueError:
+        errors["window_date"] = WINDOW_BAD_DATE
+        return None
+    start, end = (
+        _time_or_error(form.window_from, "window_from", errors),
+        _time_or_error(form.window_to, "window_to", errors),
+    )
+    if start is None or end is None:
+        return None
+    zone = deployment.zone
+    # A time skipped or repeated by a DST change resolves to its first instant (fold=0):
+    # good enough for "when may we call", and such hours are outside any office hours.
+    begins = dt.datetime.combine(day, start, tzinfo=zone).astimezone(dt.UTC)
+    ends = dt.datetime.combine(day, end, tzinfo=zone).astimezone(dt.UTC)
+    if ends <= begins:
+        errors["window_to"] = WINDOW_REVERSED
+    elif day < now.astimezone(zone).date():
+        errors["window_date"] = WINDOW_PAST_DATE
+    elif ends <= now:
+        errors["window_to"] = WINDOW_OVER
+    return begins, ends
+
+
+def _time_or_error(text: str, field: str, errors: dict[str, str]) -> dt.time | None:
+    try:
+        # <input type="time"> sends "HH:MM" (or "HH:MM:SS" with a step); nothing finer is meant.
+        return dt.time.fromisoformat(text).replace(second=0, microsecond=0, tzinfo=None)
+    except ValueError:
+        errors[field] = WINDOW_BAD_TIME
+        return None
+
+
+def _check_note(form: DeskForm, errors: dict[str, str]) -> None:
+    if not form.note and not form.ad_hoc_talk:
+        errors["note"] = NOTE_MISSING
+    elif len(form.note) > MAX_NOTE:
+        errors["note"] = NOTE_TOO_LONG
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the customer takes home: nothing beyond what they told the desk."""
+
+    concern: Concern
+    merged: bool  # this form joined a concern that was already open
+
+
+async def find_receipt(session: AsyncSession, reference: str, form_id: str | None) -> Receipt | None:
+    """The concern behind a desk receipt; None unless the desk raised or joined it."""
+    concern = await session.scalar(select(Concern).where(Concern.reference == reference))
+    if concern is None:
+        return None
+    # Other channels' concerns (a voicemail, say) are not the desk's to print.
+    from_desk = await session.scalar(
+        select(ConcernSource.source_key)
+        .where(ConcernSource.concern_id == concern.id, ConcernSource.source_key.startswith(SOURCE_PREFIX))
+        .limit(1)
+    )
+    if from_desk is None:
+        return None
+    merged = False
+    if form_id and _FORM_ID.match(form_id):
+        key = f"{SOURCE_PREFIX}{form_id}"
+        source = await session.get(ConcernSource, key)
+        merged = source is not None and source.concern_id == concern.id and concern.source_key != key
+    return Receipt(concern, merged)
+
+
+def mask_number(e164: str) -> str:
+    """The number in international notation with all but its last three digits hidden."""
+    shown = phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    digits_left = sum(c.isdigit() for c in shown)
+    masked = []
+    for char in shown:
+        if char.isdigit():
+            digits_left -= 1
+            masked.append(char if digits_left < 3 else "•")
+        else:
+            masked.append(char)
+    return "".join(masked)
+
+
+def spelled_out(moment: dt.datetime, zone: dt.tzinfo) -> dict[str, str]:
+    """A moment as a customer reads it, in German and English: "Dienstag, 1. Dezember 2026, 18:00 Uhr"."""
+    local = moment.astimezone(zone)
+    weekday, month = local.weekday(), local.month - 1
+    return {
+        "de": f"{_WEEKDAYS['de'][weekday]}, {local.day}. {_MONTHS['de'][month]} {local.year}, {local:%H:%M} Uhr",
+        "en": f"{_WEEKDAYS['en'][weekday]}, {local.day} {_MONTHS['en'][month]} {local.year}, {local:%H:%M}",
+    }
+
+
+@dataclass(frozen=True)
+class DeskViews:
+    sessions: async_sessionmaker[AsyncSession]
+    deployment: Deployment
+    clock: Clock
+    pseudonymiser: Pseudonymiser
+
+    @require_role("desk")
+    async def form(self, request: web.Request) -> web.StreamResponse:
+        """The empty form, with the region and its default language chosen where there is one."""
+        regions = regions_of(request[CURRENT_MEMBER], self.deployment)
+        blank = DeskForm(form_id=new_form_id())
+        if len(regions) == 1:
+            blank = replace(blank, region=regions[0].id, language=regions[0].default_language)
+        return self._render_form(request, blank)
+
+    @require_role("desk")
+    async def submit(self, request: web.Request) -> web.StreamResponse:
+        """Raise the concern and show its receipt; the form again with the reasons otherwise."""
+        member = request[CURRENT_MEMBER]
+        form = DeskForm.read(await request.post())
+        now = self.clock()
+        try:
+            new = read_concern(form, member=member, deployment=self.deployment, now=now)
+            async with self.sessions.begin() as session:
+                intake = await raise_concern(
+                    session,
+                    new,
+                    deployment=self.deployment,
+                    now=now,
+                    pseudonymiser=self.pseudonymiser,
+                    actor_id=member.id,
+                )
+        except Refused as exc:
+            return self._render_form(request, form, exc.errors)
+        except InvalidConcern as exc:  # the intake's own checks: a backstop behind the form's
+            return self._render_form(request, form, {_FIELD_OF_INPUT.get(exc.field, exc.field): str(exc)})
+        return see_other(f"/desk/receipt/{intake.concern.reference}?form={form.form_id}")
+
+    @require_role("desk")
+    async def receipt(self, request: web.Request) -> web.StreamResponse:
+        """The printable receipt: reference, topic, the promised time, the masked number."""
+        reference = request.match_info["reference"]
+        found = None
+        if _REFERENCE.match(reference):
+            async with self.sessions() as session:
+                found = await find_receipt(session, reference, request.query.get("form"))
+        # Another region's concern is as unknown to this desk as a reference nobody issued.
+        if found is None or not request[CURRENT_MEMBER].may_serve(found.concern.region):
+            raise web.HTTPNotFound()
+        return aiohttp_jinja2.render_template("callbacks/receipt.html", request, self._receipt_context(found))
+
+    def _receipt_context(self, found: Receipt) -> dict[str, Any]:
+        concern = found.concern
+        region = self.deployment.region(concern.region)
+        topic = self.deployment.topic(concern.topic) if concern.topic else None
+        return {
+            "region_name": region.name if region else concern.region,
+            "reference": concern.reference,
+            "topic": _topic_names(topic),
+            "settled": concern.ad_hoc_talk and concern.status == "closed",
+            "merged": found.merged,
+            "promised": spelled_out(concern.due_at, self.deployment.zone),
+            "masked_number": mask_number(concern.callback_number) if concern.callback_number else None,
+            "last_digits": concern.callback_number[-3:] if concern.callback_number else None,
+        }
+
+    def _render_form(self, request: web.Request, form: DeskForm, errors: dict[str, str] | None = None) -> web.Response:
+        errors = errors or {}
+        if "form" in errors:  # nothing was stored under a broken id: hand out a sound one
+            form = replace(form, form_id=new_form_id())
+        regions = regions_of(request[CURRENT_MEMBER], self.deployment)
+        context = {
+            "form": form,
+            "errors": errors,
+            "problems": [(name, errors[name]) for name in FIELDS if name in errors],
+            "regions": regions,
+            "topics": [
+                _topic_names(topic) | {"urgency": URGENCY_TITLES[topic.urgency]} for topic in self.deployment.topics
+            ],
+            "urgencies": URGENCY_CHOICES,
+            "languages": _languages_of(regions, form.region),
+            "max_note": MAX_NOTE,
+            "max_name": MAX_NAME,
+        }
+        return aiohttp_jinja2.render_template("callbacks/desk.html", request, context, status=400 if errors else 200)
+
+
+def _topic_names(topic: Topic | None) -> dict[str, str]:
+    if topic is None:
+        return {"id": "", "de": "", "en": ""}
+    return {"id": topic.id, "de": topic.name, "en": topic.name_en}
+
+
+def _languages_of(regions: list[Region], chosen: str) -> list[dict[str, str]]:
+    """The chosen region's languages; before a region is chosen, those of all the desk's regions."""
+    picked = [r for r in regions if r.id == chosen] or regions
+    codes = list(dict.fromkeys(code for region in picked for code in region.languages))
+    return [{"code": code, "name": LANGUAGE_NAMES.get(code, code)} for code in codes]

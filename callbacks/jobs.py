@@ -1,0 +1,115 @@
+"""Scheduled work of the concern queue. Every job finds what is due in the database (a restart
+loses nothing), is idempotent, and runs once across processes under a database lease."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from callbacks.claims import expire_leases
+from callbacks.intake import note_history
+from callbacks.models import Concern
+from callbacks.ports import CallbackDialer, DialError
+from config.deployment import Deployment
+from storage.clock import Clock
+from storage.job_leases import take_lease
+
+log = logging.getLogger("hotline.jobs")
+LEASE = dt.timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    ran: bool
+    leases_expired: int = 0
+    retries_due: int = 0
+    flagged: int = 0
+    recordings_deleted: int = 0
+
+
+async def release_due_retries(session: AsyncSession, now: dt.datetime) -> int:
+    """Concerns whose retry time has come go back into the queue for "take next"."""
+    due = list(await session.scalars(select(Concern).where(Concern.status == "open", Concern.next_attempt_at <= now)))
+    for concern in due:
+        concern.next_attempt_at = None
+        await note_history(session, concern, "retry_due", now)
+    return len(due)
+
+
+async def flag_due_concerns(session: AsyncSession, now: dt.datetime, due_soon: dt.timedelta) -> int:
+    """Mark open concerns due soon or overdue (once each), for the worklist and the board."""
+    changed = 0
+    candidates = await session.scalars(
+        select(Concern).where(Concern.status == "open", Concern.due_at <= now + due_soon)
+    )
+    for concern in candidates:
+        flag = "overdue" if concern.due_at <= now else "due_soon"
+        if concern.due_flag != flag:
+            concern.due_flag = flag
+            await note_history(session, concern, flag, now)
+            changed += 1
+    return changed
+
+
+async def recordings_to_delete(session: AsyncSession, now: dt.datetime, keep: dt.timedelta) -> list[Concern]:
+    return list(
+        await session.scalars(
+            select(Concern).where(
+                Concern.status == "closed",
+                Concern.recording_sid.is_not(None),
+                Concern.recording_deleted_at.is_(None),
+                Concern.closed_at <= now - keep,
+            )
+        )
+    )
+
+
+@dataclass
+class ConcernJobs:
+    sessions: async_sessionmaker[AsyncSession]
+    deployment: Deployment
+    clock: Clock
+    dialer: Callable[[], CallbackDialer]
+    holder: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+
+    async def run_round(self) -> RoundReport:
+        """One round of every job, if this process holds the lease."""
+        now = self.clock()
+        async with self.sessions.begin() as session:
+            if not await take_lease(session, name="concern-jobs", holder=self.holder, now=now, ttl=LEASE):
+                return RoundReport(ran=False)
+            expired = await expire_leases(session, now)
+            retries = await release_due_retries(session, now)
+            flagged = await flag_due_concerns(session, now, self.deployment.callbacks.due_soon)
+            doomed = await recordings_to_delete(
+                session, now, dt.timedelta(days=self.deployment.retention.voicemail_days)
+            )
+        deleted = 0
+        for concern in doomed:
+            deleted += await self._delete_recording(concern.id)
+        return RoundReport(True, expired, retries, flagged, deleted)
+
+    async def _delete_recording(self, concern_id: int) -> int:
+        async with self.sessions() as session:
+            concern = await session.get(Concern, concern_id)
+            sid = concern.recording_sid if concern else None
+        if sid is None:
+            return 0
+        try:
+            await self.dialer().delete_recording(sid)
+        except DialError:
+            log.warning("recording not deleted yet; next round tries again", extra={"concern": concern_id})
+            return 0
+        async with self.sessions.begin() as session:
+            concern = await session.get(Concern, concern_id)
+            if concern is not None:
+                concern.recording_deleted_at, concern.recording_url = self.clock(), None
+                await note_history(session, concern, "recording_deleted", self.clock())
+        return 1

@@ -1,0 +1,36 @@
+"""What the concern queue needs from the telephone network, named here and plugged in by
+`service` (the Twilio edge implements it), so this slice never imports the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class DialError(Exception):
+    """The network could not be asked (an outage) or the counsellor has no phone; German message."""
+
+
+@dataclass(frozen=True)
+class RecordingAudio:
+    content_type: str
+    data: bytes
+
+
+class CallbackDialer(Protocol):
+    async def dial(self, *, attempt_id: int, counsellor_id: int, region_id: str) -> str:
+        """Ring the counsellor for this attempt (the customer is bridged when they answer);
+        returns the counsellor leg's CallSid."""
+        ...
+
+    async def text(self, *, region_id: str, to: str, body: str) -> None:
+        """Send an SMS from the region's number."""
+        ...
+
+    async def recording(self, recording_sid: str) -> RecordingAudio:
+        """The audio of a voicemail, fetched with the service's credentials."""
+        ...
+
+    async def delete_recording(self, recording_sid: str) -> None:
+        """Delete a voicemail at the network's side; one already gone counts as deleted."""
+        ...

@@ -1,0 +1,471 @@
+"""The public web form: a customer asks for a callback without logging in.
+
+Abuse is kept out in layers: a CSRF token (the staff gate checks it for anonymous visitors
+too), a honeypot field that is answered like a success, a rate limit per client address kept
+in the database, the app's cap on the request size, and strict validation of every field. A
+random form id rendered into each form makes a form sent twice raise one concern.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import math
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp_jinja2
+import phonenumbers
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from callbacks.intake import MAX_NOTE, Intake, InvalidConcern, NewConcern, new_reference, raise_concern
+from callbacks.models import ConcernSource
+from callbacks.rate_limits import RateLimit, RateLimited, address_key, admit_submission, record_submission
+from config.deployment import Deployment, Region, Topic
+from config.loader import normalise_number
+from contacts.pseudonyms import Pseudonymiser
+from routing import due_at, is_working_day
+from staff.web import see_other
+from storage.clock import Clock
+
+log = logging.getLogger("hotline.web_form")
+
+MAX_MESSAGE = MAX_NOTE
+MAX_PHONE = 40  # generous for any notation ("+49 (0) 171 / 234 56 78"); longer is not a number
+WINDOW_DAYS = 5  # working days offered for a preferred time window
+CALL_HOURS = (8 * 60, 18 * 60)  # local minutes within which counsellors call back
+WINDOW_STEP = 30  # minutes between the times offered
+# Callbacks go to German numbers only: an anonymous form that makes the job centre dial any
+# number in the world is an invitation to toll fraud (international revenue share), and the
+# Twilio account's geo permissions allow Germany only. People with a foreign mobile can call
+# the hotline themselves, or give a German number.
+CALLBACK_COUNTRY = "DE"
+_CALLABLE_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        phonenumbers.PhoneNumberType.VOIP,
+    }
+)  # not premium-rate (0900), shared-cost (0180), personal (0700) or other service numbers
+WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+_FORM_ID = re.compile(r"^[A-Za-z0-9_-]{16,40}$")  # source keys are at most 80 characters
+_REFERENCE = re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # keeps tab and newline; PostgreSQL refuses NUL
+
+# Written in German; the page shows them in English where chosen (callbacks/locale/en.toml).
+PHONE_MISSING = "Bitte geben Sie Ihre Telefonnummer an."
+PHONE_INVALID = "Bitte geben Sie eine gültige Telefonnummer an, z. B. 0171 2345678 oder 02241 123456."
+PHONE_FOREIGN = "Wir rufen nur deutsche Rufnummern zurück. Bitte geben Sie eine deutsche Festnetz- oder Mobilnummer an."
+PHONE_SPECIAL = "Service- und Sondernummern (z. B. 0180, 0900) rufen wir nicht zurück. Bitte geben Sie eine Festnetz- oder Mobilnummer an."
+PHONE_OURS = "Das ist eine Nummer des Jobcenters. Bitte geben Sie Ihre eigene Rufnummer an."
+TOPIC_MISSING = "Bitte wählen Sie ein Thema."
+TOPIC_UNKNOWN = "Bitte wählen Sie eines der angebotenen Themen."
+MESSAGE_MISSING = "Bitte beschreiben Sie kurz Ihr Anliegen."
+MESSAGE_TOO_LONG = f"Die Nachricht ist zu lang (höchstens {MAX_MESSAGE} Zeichen)."
+WINDOW_INCOMPLETE = "Bitte geben Sie Tag, Beginn und Ende an – oder lassen Sie das Zeitfenster ganz leer."
+WINDOW_DAY_UNKNOWN = "Bitte wählen Sie einen der angebotenen Tage."
+WINDOW_TIME_UNKNOWN = "Bitte wählen Sie eine der angebotenen Uhrzeiten."
+WINDOW_REVERSED = "Das Zeitfenster endet, bevor es beginnt."
+WINDOW_PAST = "Das Zeitfenster liegt in der Vergangenheit."
+CONSENT_MISSING = "Bitte stimmen Sie dem Datenschutzhinweis zu, damit wir Sie zurückrufen dürfen."
+FORM_STALE = "Das Formular ist unvollständig. Bitte laden Sie die Seite neu und senden Sie es erneut."
+MESSAGES = (
+    PHONE_MISSING,
+    PHONE_INVALID,
+    PHONE_FOREIGN,
+    PHONE_SPECIAL,
+    PHONE_OURS,
+    TOPIC_MISSING,
+    TOPIC_UNKNOWN,
+    MESSAGE_MISSING,
+    MESSAGE_TOO_LONG,
+    WINDOW_INCOMPLETE,
+    WINDOW_DAY_UNKNOWN,
+    WINDOW_TIME_UNKNOWN,
+    WINDOW_REVERSED,
+    WINDOW_PAST,
+    CONSENT_MISSING,
+    FORM_STALE,
+)
+# The intake checks some fields again; should it refuse one, the error lands on the same field.
+_INTAKE_ERRORS = {
+    "callback_number": ("phone", PHONE_INVALID),
+    "note": ("message", MESSAGE_TOO_LONG),
+    "topic": ("topic", TOPIC_UNKNOWN),
+    "window_end": ("window_to", WINDOW_REVERSED),
+}
+
+
+@dataclass(frozen=True)
+class ContactForm:
+    """The form as sent, cleaned of control characters and capped: shown again on errors."""
+
+    topic: str = ""
+    phone: str = ""
+    message: str = ""
+    window_day: str = ""
+    window_from: str = ""
+    window_to: str = ""
+    consent: bool = False
+    form_id: str = ""
+    language: str = ""
+    honeypot: str = ""
+
+    @classmethod
+    def parse(cls, form: Mapping[str, object]) -> ContactForm:
+        """Read the fields this form has; anything else sent is ignored."""
+        return cls(
+            topic=_text(form, "topic", 40),
+            phone=_text(form, "phone", MAX_PHONE + 1),  # one more, so an overlong entry is refused, not cut
+            message=_text(form, "message", 4 * MAX_MESSAGE),  # kept whole enough to be shortened
+            window_day=_text(form, "window_day", 10),
+            window_from=_text(form, "window_from", 5),
+            window_to=_text(form, "window_to", 5),
+            consent=form.get("consent") == "yes",
+            form_id=_text(form, "form_id", 41),
+            language=_text(form, "language", 8),
+            honeypot=_text(form, "website", 200),
+        )
+
+
+def _text(form: Mapping[str, object], name: str, cap: int) -> str:
+    value = form.get(name)
+    if not isinstance(value, str):
+        return ""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")  # browsers send CRLF; count a line break once
+    return _CONTROL.sub("", value).strip()[:cap]
+
+
+@dataclass(frozen=True)
+class ValidContact:
+    topic: Topic
+    number: str  # E.164
+    message: str
+    window: tuple[dt.datetime, dt.datetime] | None  # UTC
+    language: str
+
+
+class FormErrors(Exception):
+    """The form cannot be accepted; `errors` maps each field (or "form") to a German message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def validate_contact(form: ContactForm, region: Region, deployment: Deployment, now: dt.datetime) -> ValidContact:
+    """Check every field against what the page offered; all errors at once, in page order."""
+    errors: dict[str, str] = {}
+    if not _FORM_ID.match(form.form_id):
+        errors["form"] = FORM_STALE
+    topic = _topic(form.topic, deployment, errors)
+    number = _number(form.phone, deployment, errors)
+    message = _message(form.message, errors)
+    window = _window(form, region, deployment, now, errors)
+    if not form.consent:
+        errors["consent"] = CONSENT_MISSING
+    if errors or topic is None or number is None:
+        raise FormErrors(errors)
+    language = form.language if form.language in region.languages else region.default_language
+    return ValidContact(topic, number, message, window, language)
+
+
+def _topic(topic_id: str, deployment: Deployment, errors: dict[str, str]) -> Topic | None:
+    topic = deployment.topic(topic_id) if topic_id else None
+    if topic is None:
+        errors["topic"] = TOPIC_UNKNOWN if topic_id else TOPIC_MISSING
+    return topic
+
+
+def _number(text: str, deployment: Deployment, errors: dict[str, str]) -> str | None:
+    number = normalise_number(text, CALLBACK_COUNTRY) if 0 < len(text) <= MAX_PHONE else None
+    if number is None:
+        errors["phone"] = PHONE_INVALID if text else PHONE_MISSING
+        return None
+    problem = _uncallable(number, deployment)
+    if problem:
+        errors["phone"] = problem
+        return None
+    return number
+
+
+def _uncallable(e164: str, deployment: Deployment) -> str | None:
+    parsed = phonenumbers.parse(e164)
+    if phonenumbers.region_code_for_number(parsed) != CALLBACK_COUNTRY:
+        return PHONE_FOREIGN
+    if phonenumbers.number_type(parsed) not in _CALLABLE_TYPES:
+        return PHONE_SPECIAL
+    if deployment.region_for_number(e164) or deployment.region_for_staff_line(e164):
+        return PHONE_OURS
+    return None
+
+
+def _message(text: str, errors: dict[str, str]) -> str:
+    if not text:
+        errors["message"] = MESSAGE_MISSING
+    elif len(text) > MAX_MESSAGE:
+        errors["message"] = MESSAGE_TOO_LONG
+    return text
+
+
+def _window(
+    form: ContactForm, region: Region, deployment: Deployment, now: dt.datetime, errors: dict[str, str]
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """The preferred window in UTC, or None if none was given; it is optional, but all or nothing."""
+    given = {"window_day": form.window_day, "window_from": form.window_from, "window_to": form.window_to}
+    if not any(given.values()):
+        return None
+    missing = [name for name, value in given.items() if not value]
+    if missing:
+        errors[missing[0]] = WINDOW_INCOMPLETE
+        return None
+    day = _chosen_day(form.window_day, region, deployment, now, errors)
+    start = _chosen_time(form.window_from, from_times(), "window_from", errors)
+    end = _chosen_time(form.window_to, to_times(), "window_to", errors)
+    if day is None or start is None or end is None:
+        return None
+    start_at = dt.datetime.combine(day, start, tzinfo=deployment.zone).astimezone(dt.UTC)
+    end_at = dt.datetime.combine(day, end, tzinfo=deployment.zone).astimezone(dt.UTC)
+    if end_at <= start_at:
+        errors["window_to"] = WINDOW_REVERSED
+    elif end_at <= now:
+        errors["window_to"] = WINDOW_PAST
+    return start_at, end_at
+
+
+def _chosen_day(
+    text: str, region: Region, deployment: Deployment, now: dt.datetime, errors: dict[str, str]
+) -> dt.date | None:
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is not None and day in offered_days(region, deployment, now):
+        return day
+    today = now.astimezone(deployment.zone).date()
+    errors["window_day"] = WINDOW_PAST if day is not None and day < today else WINDOW_DAY_UNKNOWN
+    return None
+
+
+def _chosen_time(text: str, offered: list[str], name: str, errors: dict[str, str]) -> dt.time | None:
+    if text not in offered:
+        errors[name] = WINDOW_TIME_UNKNOWN
+        return None
+    return dt.time.fromisoformat(text)
+
+
+def offered_days(region: Region, deployment: Deployment, now: dt.datetime) -> list[dt.date]:
+    """The next working days of the region, today included while a window still fits into it."""
+    local = now.astimezone(deployment.zone)
+    first = local.date()
+    if local.hour * 60 + local.minute > CALL_HOURS[1] - WINDOW_STEP:
+        first += dt.timedelta(days=1)
+    days: list[dt.date] = []
+    for offset in range(6 * WINDOW_DAYS):  # room for a closure between the years and weekends
+        day = first + dt.timedelta(days=offset)
+        if is_working_day(day, region, deployment):
+            days.append(day)
+            if len(days) == WINDOW_DAYS:
+                break
+    return days
+
+
+def _times(first: int, last: int) -> list[str]:
+    return [f"{minute // 60:02d}:{minute % 60:02d}" for minute in range(first, last + 1, WINDOW_STEP)]
+
+
+def from_times() -> list[str]:
+    return _times(CALL_HOURS[0], CALL_HOURS[1] - WINDOW_STEP)
+
+
+def to_times() -> list[str]:
+    return _times(CALL_HOURS[0] + WINDOW_STEP, CALL_HOURS[1])
+
+
+def new_form_id() -> str:
+    return secrets.token_urlsafe(18)  # 24 characters
+
+
+@dataclass(frozen=True)
+class WebFormViews:
+    """The contact pages under /kontakt; no login. Routes: `web_form_routes`."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    deployment: Deployment
+    clock: Clock
+    pseudonymiser: Pseudonymiser
+    secret: str  # the service's secret key: address pseudonyms and signed thanks links
+    limit: RateLimit = field(default_factory=RateLimit)
+
+    async def index(self, request: web.Request) -> web.StreamResponse:
+        """Every region, each linking to its form."""
+        links = [{"name": r.name, "href": _with_lang(request, f"/kontakt/{r.id}")} for r in self.deployment.regions]
+        return _render(request, "callbacks/contact.html", {"region": None, "links": links})
+
+    async def form(self, request: web.Request) -> web.StreamResponse:
+        return self._form_page(request, self._region(request), ContactForm(form_id=new_form_id()))
+
+    async def submit(self, request: web.Request) -> web.StreamResponse:
+        region = self._region(request)
+        form = ContactForm.parse(await request.post())
+        now = self.clock()
+        # Behind a reverse proxy `request.remote` must be the client's address as the proxy
+        # forwards it (a trusted X-Forwarded-For, e.g. aiohttp-remotes), else every customer
+        # shares the proxy's allowance.
+        key = address_key(request.remote, self.secret)
+        try:
+            if form.honeypot:
+                return await self._pretend_accepted(request, region, form, key, now)
+            contact = validate_contact(form, region, self.deployment, now)
+            intake = await self._raise(contact, region, form.form_id, key, now)
+        except FormErrors as exc:
+            return self._form_page(request, region, form, errors=exc.errors, status=400)
+        except InvalidConcern as exc:
+            name, message = _INTAKE_ERRORS.get(exc.field, ("form", FORM_STALE))
+            return self._form_page(request, region, form, errors={name: message}, status=400)
+        except RateLimited as exc:
+            log.info("web form rate limit reached", extra={"region": region.id, "retry_at": exc.retry_at.isoformat()})
+            return self._form_page(request, region, form, status=429, retry_at=exc.retry_at)
+        concern = intake.concern
+        return see_other(self._thanks_url(request, region, concern.reference, concern.due_at))
+
+    async def thanks(self, request: web.Request) -> web.StreamResponse:
+        """Reference, region and due time, all from the signed link: the page reads nothing
+        stored, so it can reveal nothing about anyone, and a guessed link is a 404."""
+        region = self._region(request)
+        reference = request.match_info["reference"]
+        due = request.query.get("due", "")
+        signature = request.query.get("sig", "")
+        valid = _REFERENCE.match(reference) and due.isdigit() and len(due) <= 12
+        if not (valid and hmac.compare_digest(signature.encode(), self._signature(region, reference, due).encode())):
+            raise web.HTTPNotFound()
+        context = {
+            "region": region,
+            "reference": reference,
+            "due": dt.datetime.fromtimestamp(int(due), dt.UTC).astimezone(self.deployment.zone),
+            "weekdays": WEEKDAYS,
+            "again": _with_lang(request, f"/kontakt/{region.id}"),
+        }
+        return _render(request, "callbacks/contact_thanks.html", context)
+
+    async def _raise(self, contact: ValidContact, region: Region, form_id: str, key: str, now: dt.datetime) -> Intake:
+        source_key = f"web:{form_id}"
+        new = NewConcern(
+            region=region,
+            channel="web_form",
+            language=contact.language,
+            source_key=source_key,
+            callback_number=contact.number,
+            topic=contact.topic.id,
+            note=contact.message,
+            window_start=contact.window[0] if contact.window else None,
+            window_end=contact.window[1] if contact.window else None,
+        )
+        async with self.sessions.begin() as session:
+            # A form sent again (a double click, a reload) finds its concern, even at the limit.
+            repeated = await session.get(ConcernSource, source_key) is not None
+            if not repeated:
+                await admit_submission(session, key, now, self.limit)
+            intake = await raise_concern(
+                session, new, deployment=self.deployment, now=now, pseudonymiser=self.pseudonymiser
+            )
+            if intake.created or intake.merged:
+                await record_submission(session, key, now)
+        return intake
+
+    async def _pretend_accepted(
+        self, request: web.Request, region: Region, form: ContactForm, key: str, now: dt.datetime
+    ) -> web.StreamResponse:
+        """A bot filled the hidden field: it gets what a customer gets (counted against its
+        limit, a reference, a due time), so it learns nothing; nothing is stored."""
+        log.warning("web form honeypot filled; answered as if accepted, nothing stored", extra={"region": region.id})
+        async with self.sessions.begin() as session:
+            await admit_submission(session, key, now, self.limit)
+            await record_submission(session, key, now)
+        topic = self.deployment.topic(form.topic)
+        due = due_at(now, topic.urgency if topic else "normal", region, self.deployment)
+        return see_other(self._thanks_url(request, region, new_reference(), due))
+
+    def _region(self, request: web.Request) -> Region:
+        region = self.deployment.region(request.match_info["region"])
+        if region is None:
+            raise web.HTTPNotFound()
+        return region
+
+    def _form_page(
+        self,
+        request: web.Request,
+        region: Region,
+        form: ContactForm,
+        *,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+        retry_at: dt.datetime | None = None,
+    ) -> web.Response:
+        zone = self.deployment.zone
+        context = {
+            "region": region,
+            "form": form,
+            "errors": errors or {},
+            "topics": self.deployment.topics,
+            "days": [
+                {"value": day.isoformat(), "weekday": WEEKDAYS[day.weekday()], "date": day}
+                for day in offered_days(region, self.deployment, self.clock())
+            ],
+            "from_times": from_times(),
+            "to_times": to_times(),
+            "action": _with_lang(request, request.path),
+            "retention_days": self.deployment.retention.voicemail_days,
+            "max_message": MAX_MESSAGE,
+            "retry_at": retry_at.astimezone(zone) if retry_at else None,
+            "weekdays": WEEKDAYS,
+        }
+        response = _render(request, "callbacks/contact.html", context, status=status)
+        if retry_at is not None:
+            wait = math.ceil((retry_at - self.clock()).total_seconds())
+            response.headers["Retry-After"] = str(max(wait, 1))
+        return response
+
+    def _thanks_url(self, request: web.Request, region: Region, reference: str, due: dt.datetime) -> str:
+        due_text = str(int(due.timestamp()))
+        query = {"due": due_text, "sig": self._signature(region, reference, due_text)}
+        return _with_lang(request, f"/kontakt/{region.id}/danke/{reference}?{urlencode(query)}")
+
+    def _signature(self, region: Region, reference: str, due: str) -> str:
+        key = hmac.new(self.secret.encode(), b"hotline web form thanks v1", hashlib.sha256).digest()
+        message = f"{region.id}|{reference}|{due}".encode()
+        return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]  # 128 bits: no guessing
+
+
+def _with_lang(request: web.Request, target: str) -> str:
+    """Keep a language chosen by `?lang=` (rather than by cookie) on the next page too."""
+    chosen = request.query.get("lang", "")
+    if not (chosen.isalpha() and len(chosen) <= 3):
+        return target
+    return f"{target}{'&' if '?' in target else '?'}{urlencode({'lang': chosen})}"
+
+
+def _render(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
+    response = aiohttp_jinja2.render_template(template, request, context, status=status)
+    # The pages carry a CSRF token, a form id or a reference: no cache keeps them, no link leaks them.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def web_form_routes(views: WebFormViews) -> list[web.RouteDef]:
+    """The public contact pages; no login, CSRF checked by the staff gate."""
+    return [
+        web.get("/kontakt", views.index),
+        web.get("/kontakt/{region}", views.form),
+        web.post("/kontakt/{region}", views.submit),
+        web.get("/kontakt/{region}/danke/{reference}", views.thanks),
+    ]

@@ -1,0 +1,250 @@
+"""The counsellors' worklist: the queue of a region, one concern in detail, claiming, calling
+back, closing, the voicemail player, and the status board."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from callbacks.attempts import attempt_could_not_start, start_attempt
+from callbacks.claims import ClaimConflict, claim, claim_next, release
+from callbacks.intake import InvalidConcern
+from callbacks.models import CONCERN_CHANNELS, OUTCOMES, CallbackAttempt, Concern
+from callbacks.outcomes import close_concern, parse_outcome
+from callbacks.ports import CallbackDialer, DialError
+from callbacks.worklist import Filters, attempts_of, due_state, history, status_board, worklist
+from config.deployment import Deployment
+from contacts.pseudonyms import Pseudonymiser
+from staff.accounts import StaffMember
+from staff.errors import Forbidden
+from staff.web import CURRENT_MEMBER, require_role, see_other
+from storage.clock import Clock
+
+log = logging.getLogger("hotline.personal_data")
+CHANNEL_TITLES = {
+    "phone_callback": "Rückrufwunsch (Telefon)",
+    "voicemail": "Sprachnachricht",
+    "walk_in": "Empfang",
+    "web_form": "Kontaktformular",
+    "sms": "SMS",
+}
+OUTCOME_TITLES = {
+    "settled": "erledigt",
+    "appointment_made": "Termin vereinbart",
+    "forwarded": "weitergeleitet",
+    "counselling_booked": "Beratung gebucht",
+}
+STATE_TITLES = {"overdue": "überfällig", "due_soon": "bald fällig", "on_time": "im Plan", "closed": "abgeschlossen"}
+NOTHING_TO_DO = "Zurzeit ist kein Anliegen frei. Gut gemacht!"
+
+
+@dataclass(frozen=True)
+class WorklistViews:
+    sessions: async_sessionmaker[AsyncSession]
+    deployment: Deployment
+    clock: Clock
+    pseudonymiser: Pseudonymiser
+    dialer: Callable[[], CallbackDialer]
+
+    @require_role("counsellor")
+    async def index(self, request: web.Request) -> web.StreamResponse:
+        member = request[CURRENT_MEMBER]
+        regions = self._regions(member, request.query.get("region"))
+        filters = Filters(
+            regions=regions,
+            channel=request.query.get("channel") if request.query.get("channel") in CONCERN_CHANNELS else None,
+            topic=request.query.get("topic") if self.deployment.topic(request.query.get("topic", "")) else None,
+            status="unreachable" if request.query.get("status") == "unreachable" else "open",
+        )
+        now = self.clock()
+        async with self.sessions() as session:
+            concerns = await worklist(session, filters)
+        rows = [self._row(c, now) for c in concerns]
+        context = {
+            "rows": rows,
+            "filters": filters,
+            "regions": self._region_choices(member),
+            "channels": CHANNEL_TITLES,
+            "topics": self.deployment.topics,
+            "notice": NOTHING_TO_DO if request.query.get("empty") else None,
+        }
+        return aiohttp_jinja2.render_template("callbacks/worklist.html", request, context)
+
+    @require_role("counsellor")
+    async def take_next(self, request: web.Request) -> web.StreamResponse:
+        member = request[CURRENT_MEMBER]
+        form = await request.post()
+        regions = self._regions(member, str(form.get("region", "")) or None)
+        async with self.sessions.begin() as session:
+            concern = await claim_next(
+                session,
+                user_id=member.id,
+                regions=regions,
+                now=self.clock(),
+                lease=self.deployment.callbacks.claim_lease,
+                pseudonymiser=self.pseudonymiser,
+            )
+        if concern is None:
+            return see_other("/worklist?empty=1")
+        return see_other(f"/concerns/{concern.reference}")
+
+    @require_role("counsellor")
+    async def detail(self, request: web.Request) -> web.StreamResponse:
+        return await self._detail(request)
+
+    async def _detail(self, request: web.Request, *, error: str | None = None, status: int = 200) -> web.Response:
+        member = request[CURRENT_MEMBER]
+        async with self.sessions() as session:
+            concern = await self._concern(session, request, member)
+            entries = await history(session, concern)
+            attempts = await attempts_of(session, concern)
+        log.info("concern viewed", extra={"user": member.id, "concern": concern.reference})
+        now = self.clock()
+        context: dict[str, Any] = {
+            "c": concern,
+            "row": self._row(concern, now),
+            "history": entries,
+            "attempts": attempts,
+            "mine": concern.claimed_by == member.id
+            and bool(concern.claim_expires_at and concern.claim_expires_at > now),
+            "held": concern.claimed_by is not None
+            and bool(concern.claim_expires_at and concern.claim_expires_at > now),
+            "outcomes": {o: OUTCOME_TITLES[o] for o in OUTCOMES},
+            "error": error,
+            "notice": {
+                "called": "Ihr Telefon klingelt gleich; nehmen Sie ab, dann wird die Kundin oder der Kunde angerufen.",
+                "closed": "Das Anliegen ist abgeschlossen.",
+            }.get(request.query.get("done", "")),
+        }
+        return aiohttp_jinja2.render_template("callbacks/concern.html", request, context, status=status)
+
+    @require_role("counsellor")
+    async def act(self, request: web.Request) -> web.StreamResponse:
+        """Claim, release, close or call: one form, one button per action."""
+        member = request[CURRENT_MEMBER]
+        form = await request.post()
+        action = str(form.get("action", ""))
+        now = self.clock()
+        try:
+            async with self.sessions.begin() as session:
+                concern = await self._concern(session, request, member)
+                if action == "claim":
+                    await claim(
+                        session,
+                        concern,
+                        user_id=member.id,
+                        now=now,
+                        lease=self.deployment.callbacks.claim_lease,
+                        pseudonymiser=self.pseudonymiser,
+                    )
+                elif action == "release":
+                    await release(session, concern, user_id=member.id, now=now)
+                elif action == "close":
+                    await close_concern(
+                        session,
+                        concern,
+                        user_id=member.id,
+                        outcome=parse_outcome(str(form.get("outcome", ""))),
+                        now=now,
+                        pseudonymiser=self.pseudonymiser,
+                    )
+                elif action == "call":
+                    attempt = await start_attempt(session, concern, user_id=member.id, now=now)
+                else:
+                    raise ClaimConflict("Unbekannte Aktion.")
+        except ClaimConflict as exc:
+            return await self._detail(request, error=str(exc), status=409)
+        except InvalidConcern as exc:
+            return await self._detail(request, error=str(exc), status=400)
+        if action == "call":
+            return await self._call(request, attempt.id, member, concern)
+        done = {"close": "closed"}.get(action, "")
+        return see_other(f"/concerns/{concern.reference}" + (f"?done={done}" if done else ""))
+
+    async def _call(self, request: web.Request, attempt_id: int, member: StaffMember, concern: Concern) -> web.Response:
+        try:
+            await self.dialer().dial(attempt_id=attempt_id, counsellor_id=member.id, region_id=concern.region)
+        except DialError as exc:
+            # Twilio down or no phone: the concern stays claimed, the reason is shown, retry is one click.
+            async with self.sessions.begin() as session:
+                attempt = await session.get(CallbackAttempt, attempt_id)
+                if attempt is not None:
+                    await attempt_could_not_start(session, attempt, error=str(exc), now=self.clock())
+            return await self._detail(request, error=f"Anruf nicht möglich: {exc}", status=502)
+        return see_other(f"/concerns/{concern.reference}?done=called")
+
+    @require_role("counsellor")
+    async def recording(self, request: web.Request) -> web.StreamResponse:
+        """The voicemail through our own proxy: the browser never sees Twilio URLs or credentials."""
+        member = request[CURRENT_MEMBER]
+        async with self.sessions() as session:
+            concern = await self._concern(session, request, member)
+        if not concern.recording_sid or concern.recording_deleted_at is not None:
+            raise web.HTTPNotFound()
+        try:
+            audio = await self.dialer().recording(concern.recording_sid)
+        except DialError as exc:
+            raise web.HTTPBadGateway(text=str(exc)) from None
+        log.info("voicemail played", extra={"user": member.id, "concern": concern.reference})
+        return web.Response(
+            body=audio.data,
+            content_type=audio.content_type,
+            headers={"Cache-Control": "no-store", "Content-Disposition": "inline"},
+        )
+
+    @require_role("counsellor", "planner")
+    async def board(self, request: web.Request) -> web.StreamResponse:
+        member = request[CURRENT_MEMBER]
+        async with self.sessions() as session:
+            boards = [
+                await status_board(session, region, self.clock(), self.deployment.zone)
+                for region in self._regions(member, None)
+            ]
+        names = {r.id: r.name for r in self.deployment.regions}
+        return aiohttp_jinja2.render_template("callbacks/board.html", request, {"boards": boards, "names": names})
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    async def _concern(self, session: AsyncSession, request: web.Request, member: StaffMember) -> Concern:
+        concern = await session.scalar(select(Concern).where(Concern.reference == request.match_info["reference"]))
+        if concern is None:
+            raise web.HTTPNotFound()
+        if not member.may_serve(concern.region):
+            raise Forbidden("this concern belongs to another region")
+        return concern
+
+    def _regions(self, member: StaffMember, wanted: str | None) -> list[str]:
+        allowed = [r.id for r in self.deployment.regions if member.may_serve(r.id)]
+        return [wanted] if wanted in allowed else allowed
+
+    def _region_choices(self, member: StaffMember) -> list[tuple[str, str]]:
+        return [(r.id, r.name) for r in self.deployment.regions if member.may_serve(r.id)]
+
+    def _row(self, concern: Concern, now: Any) -> dict[str, Any]:
+        zone = self.deployment.zone
+        topic = self.deployment.topic(concern.topic or "")
+        state = due_state(concern, now, self.deployment.callbacks.due_soon)
+        return {
+            "reference": concern.reference,
+            "channel": CHANNEL_TITLES.get(concern.channel, concern.channel),
+            "topic": topic.name if topic else "–",
+            "urgent": concern.urgency == "urgent",
+            "due": concern.due_at.astimezone(zone).strftime("%d.%m.%Y %H:%M"),
+            "state": state,
+            "state_title": STATE_TITLES[state],
+            "created": concern.created_at.astimezone(zone).strftime("%d.%m.%Y %H:%M"),
+            "claimed": concern.claimed_by is not None
+            and bool(concern.claim_expires_at and concern.claim_expires_at > now),
+            "attempts": concern.attempts,
+            "retry": concern.next_attempt_at.astimezone(zone).strftime("%d.%m. %H:%M")
+            if concern.next_attempt_at
+            else None,
+            "region": concern.region,
+        }

@@ -1,0 +1,169 @@
+"""Twilio's side of a callback attempt: the counsellor answers, the customer is dialled with the
+region's number as caller ID, and the outcome (reached, busy, no answer, answering machine,
+failed) comes back through the <Dial> action, machine detection and status callbacks."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import phonenumbers
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from twilio.twiml.voice_response import Dial, VoiceResponse
+
+from callbacks.attempts import DIAL_OUTCOMES, AttemptOutcome, attempt_could_not_start, finish_attempt
+from callbacks.models import CallbackAttempt, Concern
+from callbacks.ports import CallbackDialer, DialError
+from config.deployment import Deployment
+from contacts.pseudonyms import Pseudonymiser
+from contacts.service import record_contact_event
+from storage.clock import Clock
+from telephony import twiml
+from telephony.call_log import FINAL_STATUSES
+from telephony.prompts import PromptBook, Spoken
+
+log = logging.getLogger("hotline.twilio")
+STAFF_LANGUAGE = "de"
+MISSED = frozenset({"no-answer", "busy", "failed", "canceled"})
+
+
+def _xml(response: VoiceResponse, status: int = 200) -> web.Response:
+    return web.Response(text=str(response), content_type="application/xml", status=status)
+
+
+@dataclass(frozen=True)
+class AttemptWebhooks:
+    sessions: async_sessionmaker[AsyncSession]
+    deployment: Deployment
+    prompts: PromptBook
+    clock: Clock
+    pseudonymiser: Pseudonymiser
+    dialer: CallbackDialer
+
+    async def connect(self, request: web.Request) -> web.Response:
+        """The counsellor picked up: dial the customer from the region's hotline number."""
+        async with self.sessions() as session:
+            found = await self._attempt(session, request)
+        if found is None:
+            return _xml(twiml.apology(self.prompts, STAFF_LANGUAGE), status=400)
+        attempt, concern = found
+        region = self.deployment.region(concern.region)
+        if attempt.outcome is not None or concern.status == "closed" or region is None or not concern.callback_number:
+            return _xml(twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[self._say("staff_callback_gone")]))
+        response = VoiceResponse()
+        twiml.say(response, self._say("staff_callback_intro", reference=concern.reference))
+        base = "/twilio/attempt"
+        dial = Dial(caller_id=region.numbers[0], timeout=30, action=twiml.url(f"{base}/dialled", attempt=attempt.id))
+        dial.number(
+            concern.callback_number,
+            machine_detection="Enable",
+            amd_status_callback=twiml.url(f"{base}/amd", attempt=attempt.id),
+        )
+        response.append(dial)
+        return _xml(response)
+
+    async def dialled(self, request: web.Request) -> web.Response:
+        """The <Dial> to the customer ended: its status is the attempt's outcome."""
+        form = await request.post()
+        status = str(form.get("DialCallStatus", ""))
+        outcome = DIAL_OUTCOMES.get(status, "failed")
+        unreached = await self._finish(request, outcome, customer_call_sid=_text(form.get("DialCallSid")))
+        if unreached:
+            return _xml(twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[self._say("staff_callback_not_reached")]))
+        response = VoiceResponse()
+        response.hangup()
+        return _xml(response)
+
+    async def machine(self, request: web.Request) -> web.Response:
+        """Machine detection: an answering machine picked up, not the customer."""
+        form = await request.post()
+        answered_by = str(form.get("AnsweredBy", ""))
+        if answered_by.startswith("machine") or answered_by == "fax":
+            await self._finish(request, "machine", customer_call_sid=_text(form.get("CallSid")))
+        return _xml(VoiceResponse())
+
+    async def status(self, request: web.Request) -> web.Response:
+        """The counsellor's leg: if their phone did not answer, the customer was never called."""
+        form = await request.post()
+        status = str(form.get("CallStatus", ""))
+        if status not in FINAL_STATUSES:
+            return _xml(VoiceResponse())
+        async with self.sessions.begin() as session:
+            found = await self._attempt(session, request)
+            if found is not None and status in MISSED and found[0].outcome is None:
+                await attempt_could_not_start(
+                    session, found[0], error="Ihr Telefon hat nicht geantwortet.", now=self.clock()
+                )
+        return _xml(VoiceResponse())
+
+    async def _finish(self, request: web.Request, outcome: AttemptOutcome, customer_call_sid: str | None) -> bool:
+        """Record the outcome (once); text the customer if that was the last attempt. True if unreached."""
+        async with self.sessions.begin() as session:
+            found = await self._attempt(session, request)
+            if found is None:
+                return False
+            attempt, _ = found
+            if customer_call_sid and attempt.customer_call_sid is None:
+                attempt.customer_call_sid = customer_call_sid
+            result = await finish_attempt(
+                session,
+                attempt,
+                outcome,
+                deployment=self.deployment,
+                now=self.clock(),
+                pseudonymiser=self.pseudonymiser,
+            )
+            concern = result.concern
+        if result.unreachable and concern.callback_number:
+            await self._tell_unreachable(concern)
+        return outcome != "reached" and not result.repeated
+
+    async def _tell_unreachable(self, concern: Concern) -> None:
+        region = self.deployment.region(concern.region)
+        if region is None or concern.callback_number is None:
+            return
+        language = concern.language if concern.language in region.languages else region.default_language
+        body = self.prompts.say(
+            language,
+            "sms_unreachable",
+            region=region.name,
+            reference=concern.reference,
+            number=phonenumbers.format_number(
+                phonenumbers.parse(region.numbers[0]), phonenumbers.PhoneNumberFormat.NATIONAL
+            ),
+        ).text
+        try:
+            await self.dialer.text(region_id=region.id, to=concern.callback_number, body=body)
+        except DialError:
+            log.exception("could not text an unreached customer", extra={"concern": concern.reference})
+            return
+        async with self.sessions.begin() as session:
+            await record_contact_event(
+                session,
+                pseudonymiser=self.pseudonymiser,
+                at=self.clock(),
+                channel="sms",
+                kind="sms_sent",
+                region=region.id,
+                caller=concern.callback_number,
+                reference=f"concern:{concern.reference}",
+                detail={"reason": "unreachable"},
+                event_id=f"concern:{concern.id}:unreachable_sms",
+            )
+
+    async def _attempt(self, session: AsyncSession, request: web.Request) -> tuple[CallbackAttempt, Concern] | None:
+        text = request.query.get("attempt", "")
+        attempt = await session.get(CallbackAttempt, int(text)) if text.isdigit() else None
+        concern = await session.get(Concern, attempt.concern_id) if attempt else None
+        if attempt is None or concern is None:
+            log.warning("callback attempt webhook for an unknown attempt", extra={"attempt": text[:20]})
+            return None
+        return attempt, concern
+
+    def _say(self, key: str, **values: object) -> Spoken:
+        return self.prompts.say(STAFF_LANGUAGE, key, **values)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
