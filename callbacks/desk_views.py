@@ -405,6 +405,7 @@ class DeskViews:
             return self._render_form(request, form, exc.errors)
         except InvalidConcern as exc:  # the intake's own checks: a backstop behind the form's
             return self._render_form(request, form, {_FIELD_OF_INPUT.get(exc.field, exc.field): str(exc)})
+        # A form sent again (a double click, a reload) finds the concern its first sending raised.
         return see_other(f"/desk/receipt/{intake.concern.reference}?form={form.form_id}")
 
     @require_role("desk")

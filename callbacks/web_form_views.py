@@ -64,7 +64,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # keeps tab and newline; Pos
 PHONE_MISSING = "Bitte geben Sie Ihre Telefonnummer an."
 PHONE_INVALID = "Bitte geben Sie eine gültige Telefonnummer an, z. B. 0171 2345678 oder 02241 123456."
 PHONE_FOREIGN = "Wir rufen nur deutsche Rufnummern zurück. Bitte geben Sie eine deutsche Festnetz- oder Mobilnummer an."
-PHONE_SPECIAL = "Service- und Sondernummern (z. B. 0180, 0900) rufen wir nicht zurück. Bitte geben Sie eine Festnetz- oder Mobilnummer an."
+PHONE_SPECIAL = (
+    "Service- und Sondernummern (z. B. 0180, 0900) rufen wir nicht zurück."
+    " Bitte geben Sie eine Festnetz- oder Mobilnummer an."
+)
 PHONE_OURS = "Das ist eine Nummer des Jobcenters. Bitte geben Sie Ihre eigene Rufnummer an."
 TOPIC_MISSING = "Bitte wählen Sie ein Thema."
 TOPIC_UNKNOWN = "Bitte wählen Sie eines der angebotenen Themen."

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from callbacks.attempts import attempt_could_not_start, start_attempt
 from callbacks.claims import ClaimConflict, claim, claim_next, release
 from callbacks.intake import InvalidConcern
-from callbacks.models import CONCERN_CHANNELS, OUTCOMES, CallbackAttempt, Concern
+from callbacks.models import CONCERN_CHANNELS, OUTCOMES, CallbackAttempt, Concern, ConcernEntry
 from callbacks.outcomes import close_concern, parse_outcome
 from callbacks.ports import CallbackDialer, DialError
 from callbacks.worklist import Filters, attempts_of, due_state, history, status_board, worklist
@@ -41,7 +41,30 @@ OUTCOME_TITLES = {
     "forwarded": "weitergeleitet",
     "counselling_booked": "Beratung gebucht",
 }
+HISTORY_TITLES = {
+    "created": "angelegt",
+    "merged": "weitere Anfrage zusammengeführt",
+    "claimed": "übernommen",
+    "released": "zurückgegeben",
+    "lease_expired": "Bearbeitungszeit abgelaufen",
+    "attempt": "Anrufversuch",
+    "attempt_error": "Anruf nicht möglich",
+    "retry_due": "erneuter Versuch fällig",
+    "due_soon": "bald fällig",
+    "overdue": "überfällig",
+    "closed": "abgeschlossen",
+    "recording_deleted": "Aufnahme gelöscht",
+}
+ATTEMPT_TITLES = {
+    "reached": "erreicht",
+    "busy": "besetzt",
+    "no_answer": "nicht abgenommen",
+    "machine": "Anrufbeantworter",
+    "failed": "fehlgeschlagen",
+    "error": "Fehler",
+}
 STATE_TITLES = {"overdue": "überfällig", "due_soon": "bald fällig", "on_time": "im Plan", "closed": "abgeschlossen"}
+STATUS_TITLES = {"open": "offen", "unreachable": "nicht erreicht", "closed": "abgeschlossen"}
 NOTHING_TO_DO = "Zurzeit ist kein Anliegen frei. Gut gemacht!"
 
 
@@ -110,13 +133,14 @@ class WorklistViews:
         context: dict[str, Any] = {
             "c": concern,
             "row": self._row(concern, now),
-            "history": entries,
+            "history": [self._entry(e) for e in entries],
             "attempts": attempts,
             "mine": concern.claimed_by == member.id
             and bool(concern.claim_expires_at and concern.claim_expires_at > now),
             "held": concern.claimed_by is not None
             and bool(concern.claim_expires_at and concern.claim_expires_at > now),
             "outcomes": {o: OUTCOME_TITLES[o] for o in OUTCOMES},
+            "statuses": STATUS_TITLES,
             "error": error,
             "notice": {
                 "called": "Ihr Telefon klingelt gleich; nehmen Sie ab, dann wird die Kundin oder der Kunde angerufen.",
@@ -226,6 +250,15 @@ class WorklistViews:
 
     def _region_choices(self, member: StaffMember) -> list[tuple[str, str]]:
         return [(r.id, r.name) for r in self.deployment.regions if member.may_serve(r.id)]
+
+    def _entry(self, entry: ConcernEntry) -> dict[str, str]:
+        outcome = str(entry.detail.get("outcome") or "")
+        return {
+            "when": entry.at.astimezone(self.deployment.zone).strftime("%d.%m.%Y %H:%M"),
+            "what": HISTORY_TITLES.get(entry.kind, entry.kind),
+            "outcome": OUTCOME_TITLES.get(outcome) or ATTEMPT_TITLES.get(outcome) or "",
+            "channel": CHANNEL_TITLES.get(str(entry.detail.get("channel") or ""), ""),
+        }
 
     def _row(self, concern: Concern, now: Any) -> dict[str, Any]:
         zone = self.deployment.zone

@@ -32,13 +32,13 @@ def test_the_desk_records_a_concern_and_prints_the_receipt(page: Any) -> None:
     expect(page.get_by_label("Geschäftsstelle")).to_have_value("siegburg")  # dora's only region
     page.get_by_label("Name (freiwillig)").fill("Erika Mustermann")
     page.get_by_label("Telefonnummer für den Rückruf").press_sequentially("0171 2345678")
-    page.get_by_label("Thema").select_option(label="Zahlung ausgeblieben (dringend)")
+    page.get_by_label("Thema", exact=True).select_option(label="Zahlung ausgeblieben (dringend)")
     page.get_by_role("radiogroup", name="Dringlichkeit").get_by_label("dringend", exact=True).check()
     next_week = dt.date.today() + dt.timedelta(days=7)
     page.get_by_label("Datum").fill(next_week.isoformat())
     page.get_by_label("von", exact=True).fill("09:00")
     page.get_by_label("bis", exact=True).fill("11:00")
-    page.get_by_label("Sprache").select_option(label="Türkisch")
+    page.get_by_label("Sprache des Gesprächs").select_option(label="Türkisch")
     page.get_by_label("Anliegen in Kürze").fill("Die Zahlung für diesen Monat ist nicht eingegangen.")
     page.get_by_role("button", name="Anliegen speichern").click()
 
@@ -63,7 +63,7 @@ def test_the_desk_records_a_concern_and_prints_the_receipt(page: Any) -> None:
 def test_an_invalid_phone_number_is_explained_next_to_the_field(page: Any) -> None:
     log_in(page)
     page.goto("/desk")
-    page.get_by_label("Thema").select_option(label="Sonstiges (normal)")
+    page.get_by_label("Thema", exact=True).select_option(label="Sonstiges (normal)")
     page.get_by_label("Anliegen in Kürze").fill("Frage zum Bescheid.")
     phone = page.get_by_label("Telefonnummer für den Rückruf")
     phone.fill("12")

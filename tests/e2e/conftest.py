@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service.app import Overrides, create_app
 from staff.accounts import create_user
+from telephony.twilio_rest import TwilioOutbound
+from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support import ManualClock, csrf_from, make_settings
+from tests.twilio_requests import FakeTwilio
 
 PASSWORD = "correct horse battery"
+TWILIO_ACCOUNT = "AC" + "0123456789abcdef" * 2
+TWILIO_TOKEN = "auth-token-of-the-test-account-0123456789"
+TWILIO_OPEN = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)  # Thursday 10:30 in Siegburg: lines open
 Client = TestClient  # type: ignore[type-arg]
 
 
@@ -55,3 +62,35 @@ async def log_in(client: Client, username: str, password: str = PASSWORD, next_p
         allow_redirects=False,
     )
     return response.status
+
+
+@pytest.fixture
+def fake_api() -> FakeTwilioApi:
+    return FakeTwilioApi(TWILIO_ACCOUNT, TWILIO_TOKEN)
+
+
+@pytest.fixture
+async def app_client(
+    aiohttp_client: Callable[..., Awaitable[Client]],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    fake_api: FakeTwilioApi,
+    engine: AsyncEngine,
+    clock: ManualClock,
+    database_url: str,
+    tmp_path: Path,
+    sessions: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[tuple[Client, FakeTwilio]]:
+    """The app with Twilio credentials, its REST calls going to a fake Twilio API on loopback;
+    anna is a counsellor in Siegburg; the clock stands on a Thursday morning."""
+    api = await aiohttp_server(fake_api.application(), host="127.0.0.1")
+    outbound = TwilioOutbound(TWILIO_ACCOUNT, TWILIO_TOKEN, api_base_url=str(api.make_url("")), retries=0)
+    settings = make_settings(tmp_path, database_url, twilio_account_sid=TWILIO_ACCOUNT, twilio_auth_token=TWILIO_TOKEN)
+    app = create_app(settings, overrides=Overrides(clock=clock, engine=engine, outbound=outbound, run_jobs=False))
+    client = await aiohttp_client(app)
+    async with sessions.begin() as session:
+        await create_user(
+            session, username="anna", password=PASSWORD, roles=["counsellor"], regions=["siegburg"], now=clock()
+        )
+    clock.now = TWILIO_OPEN
+    yield client, FakeTwilio(client, settings)
+    await outbound.close()

@@ -4,60 +4,22 @@ loopback), the bridge, missed rings, and the staff line with a PIN."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contacts.models import ContactEvent
 from service import keys
-from service.app import Overrides, create_app
-from staff.accounts import create_user
 from telephony.models import Call
 from telephony.presence_models import CounsellorPresence
-from telephony.twilio_rest import TwilioOutbound
-from tests.e2e.conftest import PASSWORD, Client, log_in
+from tests.e2e.conftest import TWILIO_OPEN, Client, log_in
 from tests.fakes.twilio_api import FakeTwilioApi
-from tests.support import ManualClock, csrf_from, make_settings
+from tests.support import ManualClock, csrf_from
 from tests.twilio_requests import FakeTwilio, first, new_sid, said
 
-ACCOUNT = "AC" + "0123456789abcdef" * 2
-TOKEN = "auth-token-of-the-test-account-0123456789"
-OPEN = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
 STAFF_LINE = "+4922419000199"
-
-
-@pytest.fixture
-def fake_api() -> FakeTwilioApi:
-    return FakeTwilioApi(ACCOUNT, TOKEN)
-
-
-@pytest.fixture
-async def app_client(
-    aiohttp_client: Callable[..., Awaitable[Client]],
-    aiohttp_server: Callable[..., Awaitable[TestServer]],
-    fake_api: FakeTwilioApi,
-    engine: AsyncEngine,
-    clock: ManualClock,
-    database_url: str,
-    tmp_path: Path,
-    sessions: async_sessionmaker[AsyncSession],
-) -> AsyncIterator[tuple[Client, FakeTwilio]]:
-    api = await aiohttp_server(fake_api.application(), host="127.0.0.1")
-    outbound = TwilioOutbound(ACCOUNT, TOKEN, api_base_url=str(api.make_url("")), retries=0)
-    settings = make_settings(tmp_path, database_url, twilio_account_sid=ACCOUNT, twilio_auth_token=TOKEN)
-    app = create_app(settings, overrides=Overrides(clock=clock, engine=engine, outbound=outbound, run_jobs=False))
-    client = await aiohttp_client(app)
-    async with sessions.begin() as session:
-        await create_user(
-            session, username="anna", password=PASSWORD, roles=["counsellor"], regions=["siegburg"], now=clock()
-        )
-    clock.now = OPEN
-    yield client, FakeTwilio(client, settings)
-    await outbound.close()
+OPEN = TWILIO_OPEN
 
 
 async def become_available(client: Client, phone: str = "0171 2345678") -> int:

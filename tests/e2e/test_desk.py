@@ -211,6 +211,15 @@ async def test_the_topic_sets_the_urgency_unless_the_desk_overrides_it(
         assert "Wir melden uns bis Montag, 30. November 2026, 10:30 Uhr." in receipt
 
 
+async def test_the_receipt_speaks_english_when_chosen(client: Client) -> None:
+    await log_in(client, "dora")
+    await client.get("/language?set=en&next=/desk")
+    refused = await (await record(client, phone="12")).text()
+    assert refused.count("Please give a valid phone number, e.g. 02241 9000 123.") == 2
+    _, receipt = await receipt_of(client, await record(client))
+    assert "Payment missing" in receipt and "We will get back to you by Thursday, 26 November 2026, 18:00." in receipt
+
+
 async def test_an_ad_hoc_talk_is_recorded_as_settled(
     client: Client, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
 ) -> None:
