@@ -1,4 +1,4 @@
-""""Take next" under load: claims per second and claim latency for 1, 8 and 32 concurrent
+""" "Take next" under load: claims per second and claim latency for 1, 8 and 32 concurrent
 counsellors over a backlog of 100,000 concerns, on PostgreSQL and on SQLite.
 
 Run: .venv/bin/python bench/claims.py [--backlog N] [--seconds S] [--try-index]
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import itertools
 import os
 import random
 import secrets
@@ -63,6 +64,7 @@ LEASE = dt.timedelta(minutes=15)
 COUNSELLORS = 8  # workers beyond this share accounts: the claim is per transaction, not per user
 INSERT_CHUNK = 10_000
 SEED = 20261126
+MAX_ERRORS = 100  # per run: a worker stops claiming after that many failed transactions
 PASSWORD = "correct horse battery"
 # The candidate index --try-index measures: the queue's leading order key, only over open
 # concerns without a pending retry (the rows "take next" can ever return).
@@ -176,7 +178,9 @@ def _backlog_rows(count: int, regions: list[str], topics: list[str], now: dt.dat
             "window_start": now + dt.timedelta(hours=2) if later < 0.02 else None,
             "window_end": now + dt.timedelta(hours=4) if later < 0.02 else None,
             "ad_hoc_talk": False,
-            "queued_at": created_at - dt.timedelta(seconds=rng.uniform(30, 900)) if channel == "phone_callback" else None,
+            "queued_at": created_at - dt.timedelta(seconds=rng.uniform(30, 900))
+            if channel == "phone_callback"
+            else None,
             "created_at": created_at,
             "due_at": due_at,
             "source_key": f"bench-claims:{n}",
@@ -199,15 +203,20 @@ async def prepare(url: str, backlog: int, try_index: bool) -> list[int]:
             counsellors = [
                 (
                     await create_user(
-                        session, username=f"bench-{i}", password=PASSWORD, roles=["counsellor"], regions=regions, now=now
+                        session,
+                        username=f"bench-{i}",
+                        password=PASSWORD,
+                        roles=["counsellor"],
+                        regions=regions,
+                        now=now,
                     )
                 ).id
                 for i in range(COUNSELLORS)
             ]
-        rows = list(_backlog_rows(backlog, regions, topics, now))
+        rows = _backlog_rows(backlog, regions, topics, now)
         async with engine.begin() as connection:
-            for start in range(0, len(rows), INSERT_CHUNK):
-                await connection.execute(insert(Concern), rows[start : start + INSERT_CHUNK])
+            while chunk := list(itertools.islice(rows, INSERT_CHUNK)):
+                await connection.execute(insert(Concern), chunk)
             if try_index:
                 await connection.execute(text(CANDIDATE_INDEX))
         await _analyse(engine)
@@ -240,27 +249,31 @@ async def reset_claims(engine: AsyncEngine) -> None:
 # -- the measurement ----------------------------------------------------------------------------
 
 
+def _statement_label(statement: str) -> str:
+    words = statement.split()
+    verb = words[0].upper()
+    if verb == "SELECT":
+        return "select next (claim query)"  # the only SELECT a claim sends
+    if verb == "INSERT":
+        return f"insert {words[2]}"
+    return " ".join(words[:2]).lower() if verb != "UPDATE" else f"update {words[1]}"
+
+
 @contextmanager
 def _statement_timer(engine: AsyncEngine, into: dict[str, float]) -> Iterator[dict[str, Any]]:
-    """Adds up time per statement kind; keeps the first claim query and its parameters."""
+    """Adds up the time per kind of statement; keeps the first claim query and its parameters."""
     first_claim_query: dict[str, Any] = {}
     started: dict[int, float] = {}
 
-    def kind(statement: str) -> str:
-        head = statement.lstrip().split(None, 3)
-        if (statement.lstrip().startswith("SELECT") and "FOR UPDATE" in statement) or "FROM concerns" in statement:
-            return "select next (claim query)"
-        return " ".join(head[:3]).lower()
-
     def before(_conn: Any, cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
         started[id(cursor)] = time.perf_counter()
-        if ("FOR UPDATE" in statement and not first_claim_query) or ("FROM concerns" in statement and not first_claim_query and statement.lstrip().startswith("SELECT")):
+        if not first_claim_query and statement.lstrip().upper().startswith("SELECT"):
             first_claim_query.update(statement=statement, parameters=parameters)
 
     def after(_conn: Any, cursor: Any, statement: str, _parameters: Any, _context: Any, _many: bool) -> None:
         began = started.pop(id(cursor), None)
         if began is not None:
-            label = kind(statement)
+            label = _statement_label(statement)
             into[label] = into.get(label, 0.0) + time.perf_counter() - began
 
     event.listen(engine.sync_engine, "before_cursor_execute", before)
@@ -323,6 +336,8 @@ async def _worker(
                 run.commit_seconds += time.perf_counter() - committing
         except DBAPIError as error:  # e.g. SQLite's "database is locked" after the busy timeout
             run.errors[type(error.orig).__name__ if error.orig else type(error).__name__] += 1
+            if sum(run.errors.values()) >= MAX_ERRORS:
+                return
             continue
         if concern_id is None:
             run.exhausted = True
@@ -393,9 +408,13 @@ def print_table(runs: list[Run]) -> None:
         )
     widths = [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(header))]
     print()
-    print("  ".join(h.ljust(w) if i in (0, 8) else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths))))
-    for row in rows:
-        print("  ".join(c.ljust(w) if i in (0, 8) else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
+    for cells in (header, *rows):
+        # Text columns (backend, note) to the left, numbers to the right.
+        print(
+            "  ".join(
+                c.ljust(w) if i in (0, 8) else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            )
+        )
 
 
 def print_breakdown(run: Run) -> None:
@@ -413,7 +432,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--backlog", type=int, default=BACKLOG, help="concerns in the queue (default 100,000)")
     parser.add_argument("--seconds", type=float, default=RUN_SECONDS, help="time budget per run (default 5)")
-    parser.add_argument("--try-index", action="store_true", help="measure with the candidate index " + "(see above)")
+    parser.add_argument("--try-index", action="store_true", help="measure with CANDIDATE_INDEX added")
     options = parser.parse_args()
     return asyncio.run(_main(options.backlog, options.seconds, options.try_index))
 
@@ -423,12 +442,14 @@ async def _main(backlog: int, seconds: float, try_index: bool) -> int:
     runs: list[Run] = []
     plan: list[str] = []
     try:
+        await _admin("SELECT 1")
+    except (OSError, DBAPIError, TimeoutError) as unreachable:
+        reason = str(unreachable).strip().splitlines()[0] if str(unreachable).strip() else type(unreachable).__name__
+        print(f"PostgreSQL at {make_url(ADMIN_URL).render_as_string()} is not reachable ({reason}): SQLite only.")
+    else:
         async with postgres_database() as url:
             postgres_runs, plan = await bench_backend("PostgreSQL", url, backlog, seconds, try_index)
             runs += postgres_runs
-    except (OSError, DBAPIError, TimeoutError) as unreachable:
-        reason = str(unreachable).strip().splitlines()[0] if str(unreachable).strip() else type(unreachable).__name__
-        print(f"PostgreSQL at {make_url(ADMIN_URL).render_as_string()} is not usable ({reason}); SQLite only.")
     async with sqlite_database() as url:
         sqlite_runs, _ = await bench_backend("SQLite", url, backlog, seconds, try_index)
         runs += sqlite_runs

@@ -52,6 +52,7 @@ THROUGHPUT_SECONDS = 5.0
 MAX_THROUGHPUT_REQUESTS = 40_000  # prepared up front; bounds the closed loop besides the clock
 WARMUP_REQUESTS = 300
 REQUEST_TIMEOUT_S = 10.0
+OTHER_LOAD_WARNING = 0.10
 HOTLINE_NUMBER = "+4922419000100"  # Siegburg: six languages, answered with the language menu
 VOICE_PATH = "/twilio/voice"
 # German mobile prefixes whose numbers have eight digits after the prefix (all valid, checked below).
@@ -102,6 +103,7 @@ class Phase:
     elapsed: float = 0.0
     server_cpu: float = 0.0
     client_cpu: float = 0.0
+    other_load: float = 0.0  # share of the machine's CPU used by processes other than client and server
     late_sends: list[float] = field(default_factory=list)  # open loop: actual minus scheduled send time
 
     @property
@@ -155,10 +157,34 @@ class WebhookSigner:
 # --- the servers ---------------------------------------------------------------------------
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+@dataclass(frozen=True)
+class CpuSnapshot:
+    """CPU seconds so far: this process (the client), the server, and the whole machine (from /proc)."""
+
+    client: float
+    server: float
+    machine_busy: float
+    machine_total: float
+
+    @classmethod
+    def take(cls, server_pid: int) -> CpuSnapshot:
+        tick = os.sysconf("SC_CLK_TCK")
+        server = Path(f"/proc/{server_pid}/stat").read_text().rpartition(")")[2].split()
+        # cpu  user nice system idle iowait irq softirq steal ...
+        machine = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        return cls(
+            client=time.process_time(),
+            server=(int(server[11]) + int(server[12])) / tick,
+            machine_busy=(sum(machine) - machine[3] - machine[4]) / tick,
+            machine_total=sum(machine) / tick,
+        )
+
+    def charge(self, phase: Phase, server_pid: int) -> None:
+        """Fill in the CPU time `phase` took since this snapshot."""
+        now = CpuSnapshot.take(server_pid)
+        phase.client_cpu, phase.server_cpu = now.client - self.client, now.server - self.server
+        others = (now.machine_busy - self.machine_busy) - phase.client_cpu - phase.server_cpu
+        phase.other_load = max(0.0, others) / max(now.machine_total - self.machine_total, 1e-9)
 
 
 @contextmanager
@@ -222,12 +248,12 @@ async def closed_loop(session: aiohttp.ClientSession, target: Target, hooks: lis
             else:
                 phase.errors += 1
 
-    cpu, server_cpu, start = time.process_time(), _cpu_seconds(target.pid), loop.time()
+    cpu, start = CpuSnapshot.take(target.pid), loop.time()
     async with asyncio.TaskGroup() as group:
         for _ in range(WORKERS):
             group.create_task(worker())
     phase.elapsed = loop.time() - start
-    phase.client_cpu, phase.server_cpu = time.process_time() - cpu, _cpu_seconds(target.pid) - server_cpu
+    cpu.charge(phase, target.pid)
     return phase
 
 
@@ -247,7 +273,7 @@ async def open_loop(session: aiohttp.ClientSession, target: Target, hooks: list[
         else:
             phase.errors += 1
 
-    cpu, server_cpu = time.process_time(), _cpu_seconds(target.pid)
+    cpu = CpuSnapshot.take(target.pid)
     start = loop.time() + 0.01
     async with asyncio.TaskGroup() as group:
         for index, hook in enumerate(hooks):
@@ -257,7 +283,7 @@ async def open_loop(session: aiohttp.ClientSession, target: Target, hooks: list[
                 await asyncio.sleep(delay)
             group.create_task(one(hook, scheduled))
     phase.elapsed = last_done - start
-    phase.client_cpu, phase.server_cpu = time.process_time() - cpu, _cpu_seconds(target.pid) - server_cpu
+    cpu.charge(phase, target.pid)
     return phase
 
 
@@ -277,9 +303,6 @@ async def measure(target: Target) -> tuple[Phase, Phase]:
         hooks = target.signer.calls(MAX_THROUGHPUT_REQUESTS)
         with _collector_paused():
             throughput = await closed_loop(session, target, hooks, THROUGHPUT_SECONDS)
-    for phase in (fixed, throughput):
-        if phase.errors:
-            print(f"{target.name}: {phase.errors} requests failed or answered no TwiML", file=sys.stderr)
     return throughput, fixed
 
 
@@ -308,7 +331,7 @@ def _rows_written(database: Path) -> tuple[int, int]:
 
 
 def _print_table(results: dict[str, tuple[Phase, Phase]]) -> None:
-    header = ("target", "measure", "req/s", "p50 ms", "p99 ms", "errors", "srv CPU ms/req", "client CPU")
+    header = ("target", "measure", "req/s", "p50 ms", "p99 ms", "errors", "srv CPU ms/req", "client CPU", "other load")
     rows: list[tuple[str, ...]] = []
     for name, (throughput, fixed) in results.items():
         for label, phase in ((f"throughput ({WORKERS} conc.)", throughput), (f"{RATE} req/s fixed", fixed)):
@@ -322,6 +345,7 @@ def _print_table(results: dict[str, tuple[Phase, Phase]]) -> None:
                     f"{phase.errors}",
                     f"{phase.server_cpu_ms_per_request:.2f}",
                     f"{phase.client_cpu / phase.elapsed:.0%}",
+                    f"{phase.other_load:.0%}",
                 )
             )
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
@@ -375,16 +399,27 @@ def main() -> int:
     complaints = [line for line in log_lines if '"level": "warning"' in line or '"level": "error"' in line]
     _print_table(results)
     print()
+    late = sorted(hotline_fixed.late_sends)
     print(
-        f"latency: throughput from actual send; fixed rate from the scheduled send time "
-        f"(sends were late by p99 {statistics.quantiles(hotline_fixed.late_sends, n=100)[98] * 1000:.1f} ms, "
-        f"max {max(hotline_fixed.late_sends) * 1000:.1f} ms on the hotline run); "
-        f"CPU: share of one core; {os.cpu_count()} CPUs shared by client and server"
+        "latency: throughput from each request's actual send; fixed rate from its scheduled send time "
+        f"(the client sent late by p99 {late[len(late) * 99 // 100] * 1000:.1f} ms, max {late[-1] * 1000:.1f} ms "
+        "in the hotline's fixed-rate run)"
     )
+    print(
+        f"CPU: client CPU is a share of one core; other load is the share of all {os.cpu_count()} CPUs "
+        "used by other processes while measuring"
+    )
+    busiest = max(phase.other_load for phases in results.values() for phase in phases)
+    if busiest > OTHER_LOAD_WARNING:
+        print(
+            f"WARNING: other processes used up to {busiest:.0%} of the machine during a measurement; numbers are noisy"
+        )
     print(
         f"hotline wrote {calls} call rows and {events} call_received events for {answered} webhooks sent; "
         f"{len(complaints)} warning/error log lines"
     )
+    for line in complaints[:3]:
+        print(f"  {line[:300]}")
     print()
     p99 = hotline_fixed.percentile_ms(99)
     ratio = hotline_tp.rate / results["bare aiohttp"][0].rate

@@ -13,6 +13,7 @@ class Area:
     path: str
     title: str
     summary: str
+    built: bool = True  # False: a guarded page saying the area is still being built
 
 
 AREAS: tuple[Area, ...] = (
@@ -22,9 +23,16 @@ AREAS: tuple[Area, ...] = (
         "Beratung und Rückrufe",
         "Anrufe annehmen, Rückrufe erledigen, Telefon- und Videoberatung.",
     ),
+    Area(
+        "counsellor",
+        "/worklist",
+        "Rückrufliste",
+        "Anliegen nach Fälligkeit bearbeiten: zurückrufen, Sprachnachrichten anhören, abschließen.",
+    ),
     Area("desk", "/desk", "Empfang", "Anliegen von Kundinnen und Kunden ohne Termin aufnehmen."),
-    Area("planner", "/planning", "Planung", "Nachfrage und Hotline-Zeiten vergleichen, Zeiten planen."),
-    Area("auditor", "/audit", "Prüfung", "Kontaktprotokoll und Zugriffe prüfen, Löschfristen überwachen."),
+    Area("planner", "/board", "Statusübersicht", "Offene, fällige und fristgerecht erledigte Anliegen je Region."),
+    Area("planner", "/planning", "Planung", "Nachfrage und Hotline-Zeiten vergleichen, Zeiten planen.", built=False),
+    Area("auditor", "/audit", "Prüfung", "Kontaktprotokoll und Zugriffe prüfen, Löschfristen überwachen.", built=False),
     Area("admin", "/admin/users", "Benutzerverwaltung", "Mitarbeiterkonten, Rollen und Regionen verwalten."),
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +25,7 @@ from routing import due_at
 from service import keys
 from service.app import Overrides, create_app
 from staff.accounts import create_user
+from staff.roles import Role
 from staff.web import Handler
 from tests.e2e.conftest import PASSWORD, Client, log_in
 from tests.support import ManualClock, csrf_from, make_settings
@@ -83,13 +84,14 @@ async def client(
     app = with_desk_routes(
         create_app(settings, overrides=Overrides(clock=clock, engine=engine, run_jobs=False)), settings
     )
+    staff: tuple[tuple[str, Role, list[str]], ...] = (
+        ("dora", "desk", ["siegburg"]),
+        ("tom", "desk", ["troisdorf"]),
+        ("frieda", "desk", []),
+        ("anna", "counsellor", ["siegburg"]),
+    )
     async with sessions.begin() as session:
-        for username, role, regions in (
-            ("dora", "desk", ["siegburg"]),
-            ("tom", "desk", ["troisdorf"]),
-            ("frieda", "desk", []),
-            ("anna", "counsellor", ["siegburg"]),
-        ):
+        for username, role, regions in staff:
             await create_user(session, username=username, password=PASSWORD, roles=[role], regions=regions, now=clock())
     return await aiohttp_client(app)
 
@@ -106,10 +108,14 @@ async def blank_form(client: Client) -> dict[str, str]:
     return {"csrf_token": csrf_from(html), "form_id": form_id_from(html)}
 
 
-async def record(client: Client, hidden: dict[str, str] | None = None, **changes: str) -> ClientResponse:
-    """Send the desk form for Erika Mustermann, with `changes`; a fresh form unless `hidden` is given."""
-    data = (hidden or await blank_form(client)) | CUSTOMER | changes
-    return await client.post("/desk", data=data, allow_redirects=False)
+async def send(client: Client, hidden: dict[str, str], changes: Mapping[str, str]) -> ClientResponse:
+    """Send the desk form for Erika Mustermann with `changes`, under the hidden fields of one form."""
+    return await client.post("/desk", data=hidden | CUSTOMER | dict(changes), allow_redirects=False)
+
+
+async def record(client: Client, **changes: str) -> ClientResponse:
+    """Send a freshly rendered desk form for Erika Mustermann, with `changes`."""
+    return await send(client, await blank_form(client), changes)
 
 
 async def receipt_of(client: Client, response: ClientResponse) -> tuple[str, str]:
@@ -237,8 +243,8 @@ async def test_the_same_form_sent_twice_records_one_concern(
 ) -> None:
     await log_in(client, "dora")
     hidden = await blank_form(client)
-    first = await record(client, hidden)
-    again = await record(client, hidden)
+    first = await send(client, hidden, {})
+    again = await send(client, hidden, {})
     assert first.status == again.status == 303
     assert first.headers["Location"] == again.headers["Location"]
     assert len(await concerns(sessions)) == 1
@@ -305,7 +311,7 @@ async def test_bad_input_is_refused_next_to_its_field_and_nothing_is_stored(
     client: Client, sessions: async_sessionmaker[AsyncSession], changes: dict[str, str], field: str, message: str
 ) -> None:
     await log_in(client, "dora")
-    response = await record(client, **changes)
+    response = await send(client, await blank_form(client), changes)
     html = await response.text()
     assert response.status == 400
     assert 'role="alert"' in html and html.count(message) == (1 if field == "form" else 2)  # summary and field
