@@ -79,6 +79,17 @@ class SignatureRefused(RuntimeError):
     """The hotline answered 403: the bench signs wrongly, and every number it would print is void."""
 
 
+def _signature_refused(failure: BaseException) -> SignatureRefused | None:
+    """The SignatureRefused in `failure`, which a task group may have wrapped in an exception group."""
+    if isinstance(failure, SignatureRefused):
+        return failure
+    if isinstance(failure, BaseExceptionGroup):
+        for inner in failure.exceptions:
+            if found := _signature_refused(inner):
+                return found
+    return None
+
+
 @dataclass(frozen=True)
 class Webhook:
     body: bytes
@@ -390,7 +401,10 @@ def main() -> int:
                 results[hotline.name] = asyncio.run(measure(hotline))
             calls, events = _rows_written(Path(scratch) / "var" / "hotline.db")
             log_lines = (Path(scratch) / "hotline.log").read_text(errors="replace").splitlines()
-        except SignatureRefused as refused:
+        except Exception as failure:
+            refused = _signature_refused(failure)
+            if refused is None:
+                raise
             print(f"FAILED: {refused}; the numbers would be meaningless", file=sys.stderr)
             return 1
 

@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from callbacks.api_views import ConcernApi
+from callbacks.desk_views import DeskViews
 from callbacks.jobs import ConcernJobs
 from callbacks.worklist_views import WorklistViews
 from config.deployment import Deployment
@@ -103,6 +104,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
 
     worklist = WorklistViews(sessions, deployment, clock, pseudonymiser, lambda: dialer)
     api = ConcernApi(sessions, deployment, clock, pseudonymiser)
+    desk = DeskViews(sessions, deployment, clock, pseudonymiser)
     attempts = AttemptWebhooks(sessions, deployment, prompts, clock, pseudonymiser, dialer)
     login = LoginViews(sessions=sessions, gate=gate, clock=clock)
     presence = PresenceViews(
@@ -132,6 +134,9 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
             web.get("/api/concerns/{reference}", api.detail),
             web.post("/api/concerns/{reference}/claim", api.claim),
             web.post("/api/concerns/{reference}/close", api.close),
+            web.get("/desk", desk.form),
+            web.post("/desk", desk.submit),
+            web.get("/desk/receipt/{reference}", desk.receipt),
             web.get("/worklist", worklist.index),
             web.post("/worklist/next", worklist.take_next),
             web.get("/board", worklist.board),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from callbacks import desk_views, worklist_views
 from service.areas import AREAS
 from service.errors import _PAGE_TEXTS
 from service.i18n import Translator, load_catalogue, pick_language
@@ -17,7 +18,7 @@ from telephony.outbox import KIND_TITLES
 from telephony.presence_views import NOTICES as PRESENCE_NOTICES
 
 ROOT = Path(__file__).parents[2]
-PACKAGES = ("service", "staff", "telephony")
+PACKAGES = ("service", "staff", "telephony", "callbacks")
 _LITERAL = re.compile(r"""_\((["'])(.+?)\1\)""")
 
 
@@ -40,6 +41,12 @@ def _code_texts() -> set[str]:
     texts |= {text for pair in WEEKDAY_TITLES for text in pair}
     texts.add("Formular abgelaufen")
     texts |= set(KIND_TITLES.values()) | set(PRESENCE_NOTICES.values())
+    texts |= set(desk_views.MESSAGES) | set(desk_views.LANGUAGE_NAMES.values())
+    texts |= {title for _, title in desk_views.URGENCY_CHOICES} | set(desk_views.URGENCY_TITLES.values())
+    texts |= {*worklist_views.CHANNEL_TITLES.values(), *worklist_views.OUTCOME_TITLES.values()}
+    texts |= {*worklist_views.HISTORY_TITLES.values(), *worklist_views.ATTEMPT_TITLES.values()}
+    texts |= {*worklist_views.STATE_TITLES.values(), *worklist_views.STATUS_TITLES.values()}
+    texts.add(worklist_views.NOTHING_TO_DO)
     texts |= {message for message in re.findall(r'PresenceError\("([^"]+)"\)', _source("telephony"))}
     return texts
 
