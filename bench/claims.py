@@ -30,7 +30,7 @@ import secrets
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -109,6 +109,13 @@ class Run:
             return float("nan")
         ordered = sorted(self.latencies)
         return 1000 * ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+@dataclass
+class Backend:
+    name: str
+    runs: list[Run] = field(default_factory=list)
+    plan: list[str] = field(default_factory=list)  # of the claim query, after the 8-worker run
 
 
 # -- databases ----------------------------------------------------------------------------------
@@ -347,38 +354,38 @@ async def _worker(
 
 
 async def explain_claim(url: str, claim_query: dict[str, Any]) -> list[str]:
-    """EXPLAIN ANALYZE of the exact claim query a worker sent (rolled back: it locks a row)."""
+    """The plan of the exact claim query a worker sent: EXPLAIN ANALYZE on PostgreSQL (rolled
+    back, as it locks a row), EXPLAIN QUERY PLAN on SQLite."""
     engine = _engine(url, 1)
     try:
         async with engine.connect() as connection:
             transaction = await connection.begin()
-            result = await connection.exec_driver_sql(
-                "EXPLAIN (ANALYZE, BUFFERS) " + claim_query["statement"], claim_query["parameters"]
-            )
-            plan = [row[0] for row in result]
+            if engine.dialect.name == "postgresql":
+                explain, column = "EXPLAIN (ANALYZE, BUFFERS) ", 0
+            else:
+                explain, column = "EXPLAIN QUERY PLAN ", 3
+            result = await connection.exec_driver_sql(explain + claim_query["statement"], claim_query["parameters"])
+            plan = [str(row[column]) for row in result]
             await transaction.rollback()
         return plan
     finally:
         await engine.dispose()
 
 
-async def bench_backend(
-    backend: str, url: str, backlog: int, seconds: float, try_index: bool
-) -> tuple[list[Run], list[str]]:
+async def bench_backend(backend: str, url: str, backlog: int, seconds: float, try_index: bool) -> Backend:
     deployment = load_deployment(EXAMPLE_DEPLOYMENT)
     regions = [region.id for region in deployment.regions]
     began = time.perf_counter()
     counsellors = await prepare(url, backlog, try_index)
     print(f"{backend}: {backlog:,} concerns ready in {time.perf_counter() - began:.1f} s", flush=True)
-    runs: list[Run] = []
-    plan: list[str] = []
+    result = Backend(backend)
     for workers in WORKER_COUNTS:
         run, claim_query = await measure(backend, url, counsellors, workers, seconds, regions)
-        runs.append(run)
+        result.runs.append(run)
         print(f"  {workers:>2} workers: {run.claims:,} claims in {run.seconds:.1f} s", flush=True)
-        if backend == "PostgreSQL" and workers == GOAL_WORKERS and claim_query:
-            plan = await explain_claim(url, claim_query)
-    return runs, plan
+        if workers == GOAL_WORKERS and claim_query:
+            result.plan = await explain_claim(url, claim_query)
+    return result
 
 
 # -- the report ---------------------------------------------------------------------------------
@@ -417,15 +424,27 @@ def print_table(runs: list[Run]) -> None:
         )
 
 
-def print_breakdown(run: Run) -> None:
-    """Where a claim's time goes: mean milliseconds per claim, by statement and for the commit."""
-    claims = max(run.claims, 1)
-    parts: dict[str, float] = defaultdict(float, run.statements)
-    parts["commit"] += run.commit_seconds
-    print(f"\nPer claim, {run.backend} with {run.workers} workers (mean ms of database time, summed over workers):")
-    for label, total in sorted(parts.items(), key=lambda item: -item[1]):
-        print(f"  {label:<28} {1000 * total / claims:7.2f}")
-    print(f"  {'wall time per claim / worker':<28} {1000 * run.seconds * run.workers / claims:7.2f}")
+def print_breakdown(backend: Backend) -> None:
+    """Where a claim's time goes: mean milliseconds per claim by statement (as the client waits
+    for it, so with many workers it includes waiting for a CPU), and for the commit."""
+    runs = [run for run in backend.runs if run.workers in (1, GOAL_WORKERS) and run.claims]
+    if not runs:
+        return
+    parts = [{**run.statements, "commit": run.commit_seconds} for run in runs]
+    labels = sorted({label for part in parts for label in part}, key=lambda label: -parts[0].get(label, 0.0))
+    print(f"\nPer claim on {backend.name}, mean ms:" + "".join(f"  {run.workers:>3} worker(s)" for run in runs))
+    for label in labels:
+        cells = "".join(
+            f"  {1000 * part.get(label, 0.0) / run.claims:14.2f}" for run, part in zip(runs, parts, strict=True)
+        )
+        print(f"  {label:<28}{cells}")
+    cells = "".join(f"  {1000 * run.seconds * run.workers / run.claims:14.2f}" for run in runs)
+    print(f"  {'wall time per claim / worker':<28}{cells}")
+    if backend.plan:
+        title = "EXPLAIN ANALYZE" if backend.name == "PostgreSQL" else "EXPLAIN QUERY PLAN"
+        print(f"\n{title} of the claim query on {backend.name} (after the {GOAL_WORKERS}-worker run):")
+        for line in backend.plan:
+            print(f"  {line}")
 
 
 def main() -> int:
@@ -439,8 +458,7 @@ def main() -> int:
 
 async def _main(backlog: int, seconds: float, try_index: bool) -> int:
     began = time.perf_counter()
-    runs: list[Run] = []
-    plan: list[str] = []
+    backends: list[Backend] = []
     try:
         await _admin("SELECT 1")
     except (OSError, DBAPIError, TimeoutError) as unreachable:
@@ -448,12 +466,11 @@ async def _main(backlog: int, seconds: float, try_index: bool) -> int:
         print(f"PostgreSQL at {make_url(ADMIN_URL).render_as_string()} is not reachable ({reason}): SQLite only.")
     else:
         async with postgres_database() as url:
-            postgres_runs, plan = await bench_backend("PostgreSQL", url, backlog, seconds, try_index)
-            runs += postgres_runs
+            backends.append(await bench_backend("PostgreSQL", url, backlog, seconds, try_index))
     async with sqlite_database() as url:
-        sqlite_runs, _ = await bench_backend("SQLite", url, backlog, seconds, try_index)
-        runs += sqlite_runs
+        backends.append(await bench_backend("SQLite", url, backlog, seconds, try_index))
 
+    runs = [run for backend in backends for run in backend.runs]
     print_table(runs)
     goal = next((r for r in runs if r.backend == "PostgreSQL" and r.workers == GOAL_WORKERS), None)
     if goal is None:
@@ -464,11 +481,8 @@ async def _main(backlog: int, seconds: float, try_index: bool) -> int:
             f"\nGoal: PostgreSQL, {GOAL_WORKERS} workers ≥ {GOAL_CLAIMS_PER_S:,.0f} claims/s: "
             f"{verdict} ({goal.rate:,.0f} claims/s)"
         )
-        print_breakdown(goal)
-    if plan:
-        print("\nEXPLAIN ANALYZE of the claim query (PostgreSQL, after the 8-worker run):")
-        for line in plan:
-            print(f"  {line}")
+    for backend in backends:
+        print_breakdown(backend)
     doubles = sum(run.double_claims for run in runs)
     disagreements = sum(not run.database_agrees for run in runs)
     print(f"\nDouble claims: {doubles} (must be 0). Total time {time.perf_counter() - began:.0f} s.")

@@ -54,16 +54,28 @@ async def claim_next(
     pseudonymiser: Pseudonymiser | None = None,
 ) -> Concern | None:
     """Claim the first concern of `regions` in queue order, or None if there is nothing to do."""
-    concern = await session.scalar(
-        select(Concern)
+    # One statement picks, locks and claims: the fewest round trips while many counsellors
+    # press "take next" at once (the partial index on open concerns by due time serves it).
+    first = (
+        select(Concern.id)
         .where(Concern.region.in_(regions), *claimable(now))
         .order_by(*queue_order())
         .limit(1)
         .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    concern = await session.scalar(
+        update(Concern)
+        .where(Concern.id == first)
+        .values(claimed_by=user_id, claim_expires_at=now + lease)
+        .returning(Concern)
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
     if concern is None:
         return None
-    await _hold(session, concern, user_id, now, lease, pseudonymiser)
+    await note_history(session, concern, "claimed", now, user_id)
+    if pseudonymiser is not None:
+        await _log_claim(session, concern, now, pseudonymiser)
     return concern
 
 
@@ -140,20 +152,6 @@ async def expire_leases(session: AsyncSession, now: dt.datetime) -> int:
         session.add(ConcernEntry(concern_id=concern_id, at=now, kind="lease_expired", actor_id=holders[concern_id]))
     await session.flush()
     return len(expired)
-
-
-async def _hold(
-    session: AsyncSession,
-    concern: Concern,
-    user_id: int,
-    now: dt.datetime,
-    lease: dt.timedelta,
-    pseudonymiser: Pseudonymiser | None,
-) -> None:
-    concern.claimed_by, concern.claim_expires_at = user_id, now + lease
-    await note_history(session, concern, "claimed", now, user_id)
-    if pseudonymiser is not None:
-        await _log_claim(session, concern, now, pseudonymiser)
 
 
 async def _log_claim(session: AsyncSession, concern: Concern, now: dt.datetime, pseudonymiser: Pseudonymiser) -> None:

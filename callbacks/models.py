@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -23,6 +23,13 @@ class Concern(Base):
         Index("ix_concerns_region_status_due_at", "region", "status", "due_at"),
         Index("ix_concerns_callback_number_region_status", "callback_number", "region", "status"),
         Index("ix_concerns_status_next_attempt_at", "status", "next_attempt_at"),
+        # "Take next" reads open concerns by due time; the partial index holds only those.
+        Index(
+            "ix_concerns_queue",
+            "due_at",
+            postgresql_where=text("status = 'open' AND next_attempt_at IS NULL"),
+            sqlite_where=text("status = 'open' AND next_attempt_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

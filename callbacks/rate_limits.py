@@ -122,5 +122,5 @@ async def _full_until(
 async def _lock_key(session: AsyncSession, key: str) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return  # SQLite: the IMMEDIATE transaction already excludes every other writer
-    lock_id = int.from_bytes(bytes.fromhex(key[:16]), "big", signed=True)
+    lock_id = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)  # a bigint
     await session.execute(select(func.pg_advisory_xact_lock(lock_id)))

@@ -347,7 +347,7 @@ class WebFormViews:
         reference = request.match_info["reference"]
         due = request.query.get("due", "")
         signature = request.query.get("sig", "")
-        valid = _REFERENCE.match(reference) and due.isdigit() and len(due) <= 12
+        valid = _REFERENCE.match(reference) and due.isascii() and due.isdigit() and len(due) <= 12
         if not (valid and hmac.compare_digest(signature.encode(), self._signature(region, reference, due).encode())):
             raise web.HTTPNotFound()
         context = {
@@ -451,7 +451,7 @@ class WebFormViews:
 def _with_lang(request: web.Request, target: str) -> str:
     """Keep a language chosen by `?lang=` (rather than by cookie) on the next page too."""
     chosen = request.query.get("lang", "")
-    if not (chosen.isalpha() and len(chosen) <= 3):
+    if not (chosen.isascii() and chosen.isalpha() and len(chosen) <= 3):
         return target
     return f"{target}{'&' if '?' in target else '?'}{urlencode({'lang': chosen})}"
 

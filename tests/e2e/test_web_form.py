@@ -47,7 +47,9 @@ async def _create_rate_limit_table(engine: AsyncEngine) -> None:
     """Until the migration for `intake_rate_limits` exists; once it does, this finds the table
     there and does nothing."""
     async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: Base.metadata.create_all(sync, tables=[IntakeRateLimit.__table__]))
+        await connection.run_sync(
+            lambda sync: Base.metadata.create_all(sync, tables=[Base.metadata.tables[IntakeRateLimit.__tablename__]])
+        )
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +129,7 @@ def answers(**changes: str) -> dict[str, str]:
 
 
 async def send(
-    client: Client, path: str = FORM, hidden: dict[str, str] | None = None, **changes: str
+    client: Client, path: str = FORM, hidden: dict[str, str] | None = None, /, **changes: str
 ) -> ClientResponse:
     fields = (hidden or await open_form(client, path)) | answers(**changes)
     return await client.post(path, data=fields, allow_redirects=False)
