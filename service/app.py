@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from callbacks.api_views import ConcernApi
 from callbacks.desk_views import DeskViews
 from callbacks.jobs import ConcernJobs
+from callbacks.rate_limits import RateLimit
+from callbacks.web_form_views import WebFormViews, web_form_routes
 from callbacks.worklist_views import WorklistViews
 from config.deployment import Deployment
 from config.loader import load_deployment
@@ -105,6 +107,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     worklist = WorklistViews(sessions, deployment, clock, pseudonymiser, lambda: dialer)
     api = ConcernApi(sessions, deployment, clock, pseudonymiser)
     desk = DeskViews(sessions, deployment, clock, pseudonymiser)
+    web_form = WebFormViews(sessions, deployment, clock, pseudonymiser, settings.secret_key, RateLimit())
     attempts = AttemptWebhooks(sessions, deployment, prompts, clock, pseudonymiser, dialer)
     login = LoginViews(sessions=sessions, gate=gate, clock=clock)
     presence = PresenceViews(
@@ -126,6 +129,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
             web.get("/language", switch_language),
             web.get("/admin/users", AdminViews(sessions).users),
             *area_routes(),
+            *web_form_routes(web_form),
             web.get("/counsellor", presence.page),
             web.post("/counsellor", presence.update),
             web.get("/outbox", OutboxViews(sessions, deployment.timezone).page),

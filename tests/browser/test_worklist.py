@@ -30,8 +30,13 @@ def test_counsellor_takes_the_next_concern_and_closes_it(page: Any) -> None:
     token = page.locator('input[name="csrf_token"]').first.get_attribute("value")
     created = page.request.post(
         "/api/concerns",
-        data={"region": "siegburg", "phone": "0151 11122233", "topic": "payment", "note": "Geld fehlt",
-              "request_id": "browser-worklist-1"},
+        data={
+            "region": "siegburg",
+            "phone": "0151 11122233",
+            "topic": "payment",
+            "note": "Geld fehlt",
+            "request_id": "browser-worklist-1",
+        },
         headers={"X-CSRF-Token": token},
     )
     assert created.status == 201, created.text()
