@@ -9,12 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from callbacks.intake import NewConcern, raise_concern
+from config.loader import load_deployment
 from config.settings import EXAMPLE_DEPLOYMENT
+from contacts.pseudonyms import Pseudonymiser
 from telephony.prompts import PromptBook
 from tests.processes import ServedHotline, free_port, hotline_env, served_hotline
 from tests.processes import run_hotline as run
+from tests.support import ManualClock
 
 
 @pytest.fixture
@@ -205,3 +209,32 @@ def test_simulate_call_prints_what_the_caller_hears(server: ServedHotline, sqlit
     )
     assert "Press: 1" in result.stdout
     assert lines[-1].endswith("Hangup") or "Enqueue: siegburg" in result.stdout
+
+
+async def test_concerns_list_shows_the_queue_without_personal_data(
+    env: dict[str, str], sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    deployment = load_deployment(EXAMPLE_DEPLOYMENT)
+    region = deployment.region("eitorf")
+    assert region is not None
+    new = NewConcern(
+        region=region,
+        channel="walk_in",
+        language="de",
+        source_key="cli:1",
+        callback_number="+4915112345678",
+        topic="payment",
+        note="Kündigung erhalten",
+    )
+    async with sessions.begin() as session:
+        concern = (
+            await raise_concern(session, new, deployment=deployment, now=clock(), pseudonymiser=Pseudonymiser("k" * 40))
+        ).concern
+    listed = run(["concerns", "list", "--region", "eitorf", "--json"], env)
+    assert listed.returncode == 0, listed.stderr
+    [row] = json.loads(listed.stdout)
+    assert (row["reference"], row["urgency"], row["channel"]) == (concern.reference, "urgent", "walk_in")
+    assert "Kündigung" not in listed.stdout and "5112345678" not in listed.stdout
+    assert json.loads(run(["concerns", "list", "--status", "closed", "--json"], env).stdout) == []
+    unknown = run(["concerns", "list", "--region", "bonn"], env)
+    assert unknown.returncode == 2 and "unknown region bonn" in unknown.stderr

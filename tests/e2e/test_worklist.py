@@ -359,3 +359,25 @@ async def test_staff_pages_and_api_need_a_login(app_client: Setup, path: str) ->
     client, _ = app_client
     response = await client.get(path, allow_redirects=False)
     assert response.status == (401 if path.startswith("/api/") else 303)
+
+
+async def test_a_restarted_service_finds_retries_that_came_due_while_it_was_down(
+    app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    client, _ = app_client
+    pending = await raise_one(sessions, clock, 1)
+    async with sessions.begin() as session:
+        stored = await session.get(Concern, pending.id)
+        assert stored is not None
+        stored.next_attempt_at = clock() + dt.timedelta(minutes=30)  # a retry scheduled before the restart
+    jobs = client.app[keys.CONCERN_JOBS]
+    restarted = type(jobs)(jobs.sessions, jobs.deployment, jobs.clock, jobs.dialer, holder="new-process:2")
+    clock.advance(hours=1)  # the old process's lease has long run out
+    report = await restarted.run_round()
+    assert report.ran and report.retries_due == 1
+    await log_in(client, "anna")
+    page = await client.get("/worklist")
+    taken = await client.post(
+        "/worklist/next", data={"csrf_token": csrf_from(await page.text())}, allow_redirects=False
+    )
+    assert taken.headers["Location"] == f"/concerns/{pending.reference}"
