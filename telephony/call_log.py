@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contacts.pseudonyms import Pseudonymiser
@@ -40,14 +42,23 @@ class CallLog:
         direction: str = "inbound",
     ) -> Call:
         """The call's record, created on first sight (whichever webhook that is)."""
-        call = await session.get(Call, call_sid)
-        if call is None:
-            call = Call(call_sid=call_sid, region=region, direction=direction, status="in-progress", started_at=now)
-            session.add(call)
-            await session.flush()
-            if direction == "inbound":
-                await self.event(session, call, "call_received", now, caller=caller)
-        return call
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        # Insert-or-nothing in one statement: a webhook retried at the same moment cannot fail
+        # on the key, and a new call costs a single round trip.
+        created: Call | None = await session.scalar(
+            insert(Call)
+            .values(call_sid=call_sid, region=region, direction=direction, status="in-progress", started_at=now)
+            .on_conflict_do_nothing(index_elements=["call_sid"])
+            .returning(Call)
+        )
+        if created is None:
+            known = await session.get(Call, call_sid)
+            assert known is not None
+            return known
+        if direction == "inbound":
+            await self.event(session, created, "call_received", now, caller=caller)
+        return created
 
     async def event(
         self,
