@@ -334,7 +334,21 @@ def _post(url: str) -> urllib.request.Request:
     return urllib.request.Request(url, data=b"", method="POST")
 
 
-def _rows_written(database: Path) -> tuple[int, int]:
+def _psql(database: str, sql: str) -> str:
+    return subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-tAc", sql],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+
+
+def _rows_written(database: Path, postgres: str | None) -> tuple[int, int]:
+    if postgres:
+        calls = _psql(postgres, "SELECT count(*) FROM telephony_calls")
+        events = _psql(postgres, "SELECT count(*) FROM contact_events WHERE kind = 'call_received'")
+        return int(calls), int(events)
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
         calls = db.execute("SELECT count(*) FROM telephony_calls").fetchone()[0]
         events = db.execute("SELECT count(*) FROM contact_events WHERE kind = 'call_received'").fetchone()[0]
@@ -369,13 +383,30 @@ def _print_table(results: dict[str, tuple[Phase, Phase]]) -> None:
 
 
 def main() -> int:
+    """`--postgres` runs the hotline on a fresh PostgreSQL database (127.0.0.1, user postgres)
+    instead of SQLite: production's database, without aiosqlite's thread hand-offs."""
+    postgres = f"hotline_webhooks_{secrets.token_hex(4)}" if "--postgres" in sys.argv[1:] else None
+    if postgres:
+        _psql("test", f"CREATE DATABASE {postgres}")
+    try:
+        return _run(postgres)
+    finally:
+        if postgres:
+            _psql("test", f"DROP DATABASE IF EXISTS {postgres} WITH (FORCE)")
+
+
+def _run(postgres: str | None) -> int:
     rng = random.Random(20260101)
     results: dict[str, tuple[Phase, Phase]] = {}
     with tempfile.TemporaryDirectory(prefix="hotline-bench-") as scratch:
         hotline_port, bare_port = free_port(), free_port()
         hotline_url = f"http://127.0.0.1:{hotline_port}"
+        database = {"HOTLINE_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{postgres}"} if postgres else {}
         env = hotline_env(
-            Path(scratch) / "var", HOTLINE_SECRET_KEY=secrets.token_urlsafe(48), HOTLINE_PUBLIC_URL=hotline_url
+            Path(scratch) / "var",
+            HOTLINE_SECRET_KEY=secrets.token_urlsafe(48),
+            HOTLINE_PUBLIC_URL=hotline_url,
+            **database,
         )
         upgraded = run_hotline(["db", "upgrade"], env)
         if upgraded.returncode != 0:
@@ -399,7 +430,7 @@ def main() -> int:
             ) as hotline_pid:
                 hotline = Target("hotline", hotline_url + VOICE_PATH, hotline_pid, signer, "<Gather")
                 results[hotline.name] = asyncio.run(measure(hotline))
-            calls, events = _rows_written(Path(scratch) / "var" / "hotline.db")
+            calls, events = _rows_written(Path(scratch) / "var" / "hotline.db", postgres)
             log_lines = (Path(scratch) / "hotline.log").read_text(errors="replace").splitlines()
         except Exception as failure:
             refused = _signature_refused(failure)
