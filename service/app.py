@@ -43,7 +43,6 @@ from telephony.outbox import OutboxViews, SimulatedOutbound
 from telephony.presence_views import PresenceViews
 from telephony.prompts import PromptBook
 from telephony.signature import signature_middleware
-from telephony.twilio_rest import TwilioOutbound
 from telephony.voice_webhooks import VoiceWebhooks
 
 PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks")
@@ -202,6 +201,8 @@ def _outbound_port(
         if given is not None:
             port: OutboundPort = given
         elif settings.twilio_account_sid and settings.twilio_auth_token:
+            from telephony.twilio_rest import TwilioOutbound  # the REST client only where it is used
+
             port = TwilioOutbound(
                 settings.twilio_account_sid, settings.twilio_auth_token, api_base_url=settings.twilio_api_base_url
             )

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from migrations.runner import current_revision, head_revision, upgrade
+from migrations.revisions import code_head, database_revision
 from service.failures import CommandFailed
 from storage.engine import DatabaseUnavailable, create_engine, ping, session_factory
 
@@ -24,7 +24,7 @@ async def check_database(url: str) -> None:
 async def _require_current_schema(engine: AsyncEngine) -> None:
     try:
         await ping(engine)
-        current, head = await current_revision(engine), head_revision()
+        current, head = await database_revision(engine), code_head()
     except DatabaseUnavailable as exc:
         raise CommandFailed(str(exc)) from None
     if current != head:
@@ -34,11 +34,13 @@ async def _require_current_schema(engine: AsyncEngine) -> None:
 
 
 async def upgrade_database(url: str) -> str | None:
+    from migrations.runner import upgrade  # Alembic is loaded only by the command that needs it
+
     engine = create_engine(url)
     try:
         await ping(engine)
         await upgrade(engine)
-        return await current_revision(engine)
+        return await database_revision(engine)
     except DatabaseUnavailable as exc:
         raise CommandFailed(str(exc)) from None
     finally:

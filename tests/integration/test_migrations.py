@@ -38,3 +38,13 @@ async def test_downgrade_to_base_and_back(engine: AsyncEngine) -> None:
     await upgrade(engine)
     async with engine.connect() as connection:
         assert await connection.run_sync(tables) == {t.name for t in Base.metadata.sorted_tables}
+
+
+async def test_the_start_up_check_reads_the_same_revisions_as_alembic(engine: AsyncEngine) -> None:
+    from migrations.revisions import code_head, database_revision
+
+    assert code_head() == head_revision()
+    assert await database_revision(engine) == await current_revision(engine)
+    await downgrade(engine, "base")
+    assert await database_revision(engine) is None
+    await upgrade(engine)
