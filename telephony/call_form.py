@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aiohttp import web
 
@@ -61,4 +62,10 @@ def caller_number(value: object) -> str | None:
     """The caller's number in E.164 if it is a callable phone number (not withheld, not a client)."""
     if not isinstance(value, str) or not value.startswith("+") or len(value) > _NUMBER_FIELD_LIMIT:
         return None
+    return _e164(value)
+
+
+@lru_cache(maxsize=4096)
+def _e164(value: str) -> str | None:
+    # Parsing is the costliest step of reading a webhook, and callers call again.
     return normalise_number(value)

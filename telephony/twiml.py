@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -28,6 +29,13 @@ def url(path: str, **query: object) -> str:
 
 def say(node: VoiceResponse | Gather, spoken: Spoken) -> None:
     node.say(spoken.text, voice=spoken.voice, language=spoken.language)
+
+
+@lru_cache(maxsize=256)
+def language_menu_xml(prompts: PromptBook, region: Region) -> str:
+    """The same for every call to a region, so rendered once (prompt books and regions are
+    immutable and hashed by identity)."""
+    return str(language_menu(prompts, region))
 
 
 def language_menu(prompts: PromptBook, region: Region) -> VoiceResponse:

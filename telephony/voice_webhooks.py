@@ -33,7 +33,7 @@ log = logging.getLogger("hotline.twilio")
 MENU_ATTEMPTS = 3  # the menu is heard once and repeated twice before a polite goodbye
 TWIML = "application/xml"
 
-VoiceHandler = Callable[["VoiceWebhooks", web.Request, CallForm], Awaitable[VoiceResponse]]
+VoiceHandler = Callable[["VoiceWebhooks", web.Request, CallForm], Awaitable[VoiceResponse | str]]
 
 
 def twilio_answer(handler: VoiceHandler) -> Callable[[VoiceWebhooks, web.Request], Awaitable[web.Response]]:
@@ -60,7 +60,7 @@ def twilio_answer(handler: VoiceHandler) -> Callable[[VoiceWebhooks, web.Request
     return answer
 
 
-def _xml(response: VoiceResponse, status: int = 200) -> web.Response:
+def _xml(response: VoiceResponse | str, status: int = 200) -> web.Response:
     return web.Response(text=str(response), content_type=TWIML, status=status)
 
 
@@ -80,14 +80,14 @@ class VoiceWebhooks:
     # --- ringing, language, routing ----------------------------------------------------------
 
     @twilio_answer
-    async def incoming(self, request: web.Request, form: CallForm) -> VoiceResponse:
+    async def incoming(self, request: web.Request, form: CallForm) -> VoiceResponse | str:
         region = find_region(form.to, self.deployment)
         async with self.sessions.begin() as session:
             await self.calls.open_call(
                 session, call_sid=form.call_sid, region=region.id, caller=form.caller, now=self.clock()
             )
         if len(region.languages) > 1:
-            return twiml.language_menu(self.prompts, region)
+            return twiml.language_menu_xml(self.prompts, region)
         return await self._route(form, region, region.default_language)
 
     @twilio_answer
