@@ -15,6 +15,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from callbacks.callback_numbers import callback_refusal
 from callbacks.claims import ClaimConflict, claim
 from callbacks.intake import InvalidConcern, NewConcern, raise_concern
 from callbacks.models import CONCERN_CHANNELS, Concern
@@ -29,6 +30,7 @@ from staff.web import CURRENT_MEMBER, require_role
 from storage.clock import Clock
 
 MAX_LIMIT = 500
+NOT_CALLED_BACK = "Diese Nummer rufen wir nicht zurück (Sondernummer, Festnetz im Ausland oder Nummer des Jobcenters)."
 
 
 def concern_summary(concern: Concern) -> dict[str, Any]:
@@ -116,6 +118,8 @@ class ConcernApi:
         phone = normalise_number(str(body.get("phone", ""))[:40])
         if phone is None:
             raise InvalidConcern("phone", "Die Rufnummer ist ungültig.")
+        if callback_refusal(phone, self.deployment, foreign_mobiles=True):
+            raise InvalidConcern("phone", NOT_CALLED_BACK)
         request_id = str(body.get("request_id", ""))[:60]
         if len(request_id) < 8:
             raise InvalidConcern("request_id", "Bitte eine eindeutige request_id (mindestens 8 Zeichen) mitsenden.")

@@ -21,6 +21,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from callbacks.callback_numbers import callback_refusal
 from callbacks.intake import MAX_NAME, MAX_NOTE, InvalidConcern, NewConcern, raise_concern
 from callbacks.models import Concern, ConcernSource
 from config.deployment import Deployment, Region, Topic, Urgency
@@ -120,22 +121,6 @@ _FIELD_OF_INPUT = {
     "window_start": "window_from",
     "window_end": "window_to",
 }
-
-# German phone types a job centre calls back. Service numbers (0800, 0180, 0900, 0700) are
-# never a customer's own line, and calling premium or shared-cost numbers would cost the
-# job centre; VoIP (032) and "fixed line or mobile" are ordinary subscriber lines.
-_GERMAN_TYPES = frozenset(
-    {
-        phonenumbers.PhoneNumberType.FIXED_LINE,
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-        phonenumbers.PhoneNumberType.VOIP,
-    }
-)
-# From abroad only mobiles: customers who moved here (many from Ukraine) often keep their home
-# SIM, while a foreign landline is no way to reach someone who lives in the region. Where a
-# country's numbering does not tell mobiles from landlines (USA, Canada), the number is taken.
-_FOREIGN_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 _WEEKDAYS = {
     "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
@@ -243,12 +228,9 @@ def _read_phone(form: DeskForm, deployment: Deployment, errors: dict[str, str]) 
     if e164 is None:
         errors["phone"] = PHONE_INVALID
         return None
-    kind = phonenumbers.number_type(phonenumbers.parse(e164))
-    reachable = _GERMAN_TYPES if e164.startswith("+49") else _FOREIGN_TYPES
-    if kind not in reachable:
-        errors["phone"] = PHONE_OUT_OF_REACH
-    elif deployment.region_for_number(e164) or deployment.region_for_staff_line(e164):
-        errors["phone"] = PHONE_OURS
+    refusal = callback_refusal(e164, deployment, foreign_mobiles=True)
+    if refusal is not None:
+        errors["phone"] = PHONE_OURS if refusal == "ours" else PHONE_OUT_OF_REACH
     return e164
 
 

@@ -21,10 +21,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
-import phonenumbers
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from callbacks.callback_numbers import callback_refusal
 from callbacks.intake import MAX_NOTE, Intake, InvalidConcern, NewConcern, new_reference, raise_concern
 from callbacks.models import ConcernSource
 from callbacks.rate_limits import RateLimit, RateLimited, address_key, admit_submission, record_submission
@@ -42,19 +42,8 @@ MAX_PHONE = 40  # generous for any notation ("+49 (0) 171 / 234 56 78"); longer 
 WINDOW_DAYS = 5  # working days offered for a preferred time window
 CALL_HOURS = (8 * 60, 18 * 60)  # local minutes within which counsellors call back
 WINDOW_STEP = 30  # minutes between the times offered
-# Callbacks go to German numbers only: an anonymous form that makes the job centre dial any
-# number in the world is an invitation to toll fraud (international revenue share), and the
-# Twilio account's geo permissions allow Germany only. People with a foreign mobile can call
-# the hotline themselves, or give a German number.
-CALLBACK_COUNTRY = "DE"
-_CALLABLE_TYPES = frozenset(
-    {
-        phonenumbers.PhoneNumberType.FIXED_LINE,
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-        phonenumbers.PhoneNumberType.VOIP,
-    }
-)  # not premium-rate (0900), shared-cost (0180), personal (0700) or other service numbers
+# The rule for callback numbers is callbacks.callback_numbers; this anonymous form takes home
+# numbers only (no foreign mobiles): see there why.
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 _FORM_ID = re.compile(r"^[A-Za-z0-9_-]{16,40}$")  # source keys are at most 80 characters
 _REFERENCE = re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$")
@@ -189,7 +178,7 @@ def _topic(topic_id: str, deployment: Deployment, errors: dict[str, str]) -> Top
 
 
 def _number(text: str, deployment: Deployment, errors: dict[str, str]) -> str | None:
-    number = normalise_number(text, CALLBACK_COUNTRY) if 0 < len(text) <= MAX_PHONE else None
+    number = normalise_number(text, deployment.holidays.country) if 0 < len(text) <= MAX_PHONE else None
     if number is None:
         errors["phone"] = PHONE_INVALID if text else PHONE_MISSING
         return None
@@ -201,14 +190,8 @@ def _number(text: str, deployment: Deployment, errors: dict[str, str]) -> str | 
 
 
 def _uncallable(e164: str, deployment: Deployment) -> str | None:
-    parsed = phonenumbers.parse(e164)
-    if phonenumbers.region_code_for_number(parsed) != CALLBACK_COUNTRY:
-        return PHONE_FOREIGN
-    if phonenumbers.number_type(parsed) not in _CALLABLE_TYPES:
-        return PHONE_SPECIAL
-    if deployment.region_for_number(e164) or deployment.region_for_staff_line(e164):
-        return PHONE_OURS
-    return None
+    refusal = callback_refusal(e164, deployment, foreign_mobiles=False)
+    return {"foreign": PHONE_FOREIGN, "special": PHONE_SPECIAL, "ours": PHONE_OURS}.get(refusal or "")
 
 
 def _message(text: str, errors: dict[str, str]) -> str:

@@ -16,6 +16,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.twiml.voice_response import VoiceResponse
 
+from callbacks.callback_numbers import callback_refusal
 from callbacks.models import Concern
 from callbacks.service import attach_recording_details, leave_voicemail, request_callback
 from config.deployment import Deployment, Region
@@ -290,7 +291,7 @@ class VoiceWebhooks:
         language, attempt = self._language(request, region), _attempt(request)
         keyed = (form.digits or "").rstrip("#")
         number = normalise_number(keyed) if keyed.isdigit() else None
-        if number is not None:
+        if number is not None and callback_refusal(number, self.deployment, foreign_mobiles=True) is None:
             return await self._request_callback(form, region, language, number)
         if attempt >= MENU_ATTEMPTS:
             return twiml.goodbye(self.prompts, language, lead=[self.prompts.say(language, "callback_invalid_number")])
