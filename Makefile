@@ -30,6 +30,10 @@ check: lint test
 
 bench: $(STAMP)
 	$(BIN)/python bench/routing.py
+	$(BIN)/python bench/idle_memory.py
+	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/webhooks.py --postgres
+	$(BIN)/python bench/claims.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
