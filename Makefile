@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export HOTLINE_CONFIG ?= config/examples/rhein-sieg.toml
 
-.PHONY: run test lint typecheck check bench clean
+.PHONY: run test lint check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("hotline needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
