@@ -10,7 +10,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callbacks.claims import expire_leases
@@ -32,6 +32,7 @@ class RoundReport:
     retries_due: int = 0
     flagged: int = 0
     recordings_deleted: int = 0
+    concerns_scrubbed: int = 0
 
 
 async def release_due_retries(session: AsyncSession, now: dt.datetime) -> int:
@@ -56,6 +57,35 @@ async def flag_due_concerns(session: AsyncSession, now: dt.datetime, due_soon: d
             await note_history(session, concern, flag, now)
             changed += 1
     return changed
+
+
+async def scrub_personal_data(session: AsyncSession, now: dt.datetime, keep: dt.timedelta) -> int:
+    """Erase the customer's number, name, note and transcript from concerns settled (or given up
+    as unreachable) longer ago than `keep`; what is left is the anonymous record planners count.
+    A voicemail concern waits until its recording is deleted, which needs its identifiers."""
+    cutoff = now - keep
+    old = await session.scalars(
+        select(Concern).where(
+            or_(
+                and_(Concern.status == "closed", Concern.closed_at <= cutoff),
+                and_(Concern.status == "unreachable", Concern.created_at <= cutoff),
+            ),
+            or_(
+                Concern.callback_number.is_not(None),
+                Concern.customer_name.is_not(None),
+                Concern.note.is_not(None),
+                Concern.transcript.is_not(None),
+            ),
+            or_(Concern.recording_sid.is_(None), Concern.recording_deleted_at.is_not(None)),
+        )
+    )
+    scrubbed = 0
+    for concern in old:
+        concern.callback_number = concern.customer_name = concern.note = concern.transcript = None
+        concern.recording_url = None
+        await note_history(session, concern, "personal_data_erased", now)
+        scrubbed += 1
+    return scrubbed
 
 
 async def recordings_to_delete(session: AsyncSession, now: dt.datetime, keep: dt.timedelta) -> list[Concern]:
@@ -88,13 +118,13 @@ class ConcernJobs:
             expired = await expire_leases(session, now)
             retries = await release_due_retries(session, now)
             flagged = await flag_due_concerns(session, now, self.deployment.callbacks.due_soon)
-            doomed = await recordings_to_delete(
-                session, now, dt.timedelta(days=self.deployment.retention.voicemail_days)
-            )
+            retention = self.deployment.retention
+            doomed = await recordings_to_delete(session, now, dt.timedelta(days=retention.voicemail_days))
+            scrubbed = await scrub_personal_data(session, now, dt.timedelta(days=retention.concern_days))
         deleted = 0
         for concern in doomed:
             deleted += await self._delete_recording(concern.id)
-        return RoundReport(True, expired, retries, flagged, deleted)
+        return RoundReport(True, expired, retries, flagged, deleted, scrubbed)
 
     async def _delete_recording(self, concern_id: int) -> int:
         async with self.sessions() as session:

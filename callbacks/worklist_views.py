@@ -54,6 +54,7 @@ HISTORY_TITLES = {
     "overdue": "überfällig",
     "closed": "abgeschlossen",
     "recording_deleted": "Aufnahme gelöscht",
+    "personal_data_erased": "persönliche Daten gelöscht",
 }
 ATTEMPT_TITLES = {
     "reached": "erreicht",

@@ -143,6 +143,7 @@ class Retention:
     """How long personal data is kept before scheduled deletion."""
 
     voicemail_days: int = 30
+    concern_days: int = 30  # after a concern is closed (or given up as unreachable): number, name, note go
 
 
 @dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)

@@ -182,9 +182,11 @@ def _telephony(c: IssueCollector, value: Any) -> TelephonySettings:
 
 def _retention(c: IssueCollector, value: Any) -> Retention:
     table = _table(c, "retention", value) or {}
-    _unknown_keys(c, "retention", table, {"voicemail_days"})
-    days = _whole_number(c, "retention.voicemail_days", table.get("voicemail_days", Retention().voicemail_days), 1, 365)
-    return Retention(voicemail_days=days)
+    _unknown_keys(c, "retention", table, {"voicemail_days", "concern_days"})
+    defaults = Retention()
+    days = _whole_number(c, "retention.voicemail_days", table.get("voicemail_days", defaults.voicemail_days), 1, 365)
+    concern_days = _whole_number(c, "retention.concern_days", table.get("concern_days", defaults.concern_days), 1, 365)
+    return Retention(voicemail_days=days, concern_days=concern_days)
 
 
 def _whole_number(c: IssueCollector, key: str, value: Any, lowest: int, highest: int) -> int:

@@ -381,3 +381,24 @@ async def test_a_restarted_service_finds_retries_that_came_due_while_it_was_down
         "/worklist/next", data={"csrf_token": csrf_from(await page.text())}, allow_redirects=False
     )
     assert taken.headers["Location"] == f"/concerns/{pending.reference}"
+
+
+async def test_personal_data_is_erased_after_the_retention_period(
+    app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    client, _ = app_client
+    settled = await raise_one(sessions, clock, 1, channel="walk_in", customer_name="Frau Beispiel", note="Miete")
+    waiting = await raise_one(sessions, clock, 2)
+    await log_in(client, "anna")
+    await act(client, settled.reference, "claim")
+    await act(client, settled.reference, "close", outcome="settled")
+    jobs = client.app[keys.CONCERN_JOBS]
+    clock.advance(days=29)
+    assert (await jobs.run_round()).concerns_scrubbed == 0
+    clock.advance(days=2)
+    assert (await jobs.run_round()).concerns_scrubbed == 1
+    erased = await concern(sessions, settled.reference)
+    assert (erased.callback_number, erased.customer_name, erased.note) == (None, None, None)
+    assert (erased.status, erased.outcome) == ("closed", "settled")  # the anonymous record stays
+    assert (await concern(sessions, waiting.reference)).callback_number is not None  # open: kept
+    assert (await jobs.run_round()).concerns_scrubbed == 0
