@@ -12,7 +12,20 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select, text, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Update,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -20,6 +33,7 @@ from callbacks.intake import note_history
 from callbacks.models import Concern, ConcernEntry
 from contacts.pseudonyms import Pseudonymiser
 from contacts.service import record_contact_event
+from storage.types import JSONDocument
 
 
 class ClaimConflict(Exception):
@@ -44,6 +58,37 @@ def queue_order() -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]
     return (Concern.due_at, urgency_rank, age, Concern.id)
 
 
+def _claim_next_statement() -> Update:
+    """Built once: picking, locking and claiming in one statement is the fewest round trips while
+    many counsellors press "take next" at once (the partial index of open concerns by due time
+    serves it), and a prebuilt statement spares rebuilding it on every claim."""
+    now: BindParameter[dt.datetime] = bindparam("now")
+    first = (
+        select(Concern.id)
+        .where(
+            Concern.region.in_(bindparam("regions", expanding=True)),
+            Concern.status == "open",
+            or_(Concern.claimed_by.is_(None), Concern.claim_expires_at <= now),
+            Concern.next_attempt_at.is_(None),
+            or_(Concern.window_start.is_(None), Concern.window_start <= now),
+        )
+        .order_by(*queue_order())
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        update(Concern)
+        .where(Concern.id == first)
+        .values(claimed_by=bindparam("user"), claim_expires_at=bindparam("expires"))
+        .returning(Concern)
+    )
+
+
+_CLAIM_NEXT = _claim_next_statement()
+_HISTORY = insert(ConcernEntry).values(detail=literal({}, JSONDocument))
+
+
 async def claim_next(
     session: AsyncSession,
     *,
@@ -54,30 +99,18 @@ async def claim_next(
     pseudonymiser: Pseudonymiser | None = None,
 ) -> Concern | None:
     """Claim the first concern of `regions` in queue order, or None if there is nothing to do."""
-    # One statement picks, locks and claims: the fewest round trips while many counsellors
-    # press "take next" at once (the partial index on open concerns by due time serves it).
-    first = (
-        select(Concern.id)
-        .where(Concern.region.in_(regions), *claimable(now))
-        .order_by(*queue_order())
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
     if session.get_bind().dialect.name == "postgresql":
         # A claim is a lease that runs out by itself: losing the last milliseconds of claims in
         # a crash costs nothing, so this transaction does not wait for the WAL flush.
         await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    concern = await session.scalar(
-        update(Concern)
-        .where(Concern.id == first)
-        .values(claimed_by=user_id, claim_expires_at=now + lease)
-        .returning(Concern)
-        .execution_options(synchronize_session=False, populate_existing=True)
+    concern: Concern | None = await session.scalar(
+        _CLAIM_NEXT,
+        {"regions": list(regions), "now": now, "user": user_id, "expires": now + lease},
+        execution_options={"synchronize_session": False, "populate_existing": True},
     )
     if concern is None:
         return None
-    await note_history(session, concern, "claimed", now, user_id)
+    await session.execute(_HISTORY, {"concern_id": concern.id, "at": now, "kind": "claimed", "actor_id": user_id})
     if pseudonymiser is not None:
         await _log_claim(session, concern, now, pseudonymiser)
     return concern
