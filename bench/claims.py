@@ -147,7 +147,10 @@ async def sqlite_database() -> AsyncIterator[str]:
 
 
 def _engine(url: str, workers: int) -> AsyncEngine:
-    """A pool with a connection for every worker and a few to spare."""
+    """PostgreSQL: a connection for every worker and a few to spare. SQLite: the service's own
+    engine, one connection per process, so transactions queue in order as they do in service."""
+    if url.startswith("sqlite"):
+        return create_engine(url, pool_timeout=60)
     return create_engine(url, pool_size=max(workers, 5), max_overflow=5, pool_timeout=60)
 
 
