@@ -409,7 +409,7 @@ class WebFormViews:
             "from_times": from_times(),
             "to_times": to_times(),
             "action": _with_lang(request, request.path),
-            "retention_days": self.deployment.retention.voicemail_days,
+            "retention_days": self.deployment.retention.concern_days,
             "max_message": MAX_MESSAGE,
             "retry_at": retry_at.astimezone(zone) if retry_at else None,
             "weekdays": WEEKDAYS,
