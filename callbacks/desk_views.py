@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from callbacks.callback_numbers import callback_refusal
 from callbacks.intake import MAX_NAME, MAX_NOTE, InvalidConcern, NewConcern, raise_concern
 from callbacks.models import Concern, ConcernSource
+from callbacks.time_windows import local_window
 from config.deployment import Deployment, Region, Topic, Urgency
 from config.loader import normalise_number
 from contacts.pseudonyms import Pseudonymiser
@@ -267,16 +268,12 @@ def _read_window(
     )
     if start is None or end is None:
         return None
-    zone = deployment.zone
-    # A time skipped or repeated by a DST change resolves to its first instant (fold=0):
-    # good enough for "when may we call", and such hours are outside any office hours.
-    begins = dt.datetime.combine(day, start, tzinfo=zone).astimezone(dt.UTC)
-    ends = dt.datetime.combine(day, end, tzinfo=zone).astimezone(dt.UTC)
-    if ends <= begins:
+    begins, ends, problem = local_window(day, start, end, deployment.zone, now)
+    if problem == "reversed":
         errors["window_to"] = WINDOW_REVERSED
-    elif day < now.astimezone(zone).date():
+    elif day < now.astimezone(deployment.zone).date():
         errors["window_date"] = WINDOW_PAST_DATE
-    elif ends <= now:
+    elif problem == "over":
         errors["window_to"] = WINDOW_OVER
     return begins, ends
 

@@ -28,6 +28,7 @@ from callbacks.callback_numbers import callback_refusal
 from callbacks.intake import MAX_NOTE, Intake, InvalidConcern, NewConcern, new_reference, raise_concern
 from callbacks.models import ConcernSource
 from callbacks.rate_limits import RateLimit, RateLimited, address_key, admit_submission, record_submission
+from callbacks.time_windows import local_window
 from config.deployment import Deployment, Region, Topic
 from config.loader import normalise_number
 from contacts.pseudonyms import Pseudonymiser
@@ -218,12 +219,9 @@ def _window(
     end = _chosen_time(form.window_to, to_times(), "window_to", errors)
     if day is None or start is None or end is None:
         return None
-    start_at = dt.datetime.combine(day, start, tzinfo=deployment.zone).astimezone(dt.UTC)
-    end_at = dt.datetime.combine(day, end, tzinfo=deployment.zone).astimezone(dt.UTC)
-    if end_at <= start_at:
-        errors["window_to"] = WINDOW_REVERSED
-    elif end_at <= now:
-        errors["window_to"] = WINDOW_PAST
+    start_at, end_at, problem = local_window(day, start, end, deployment.zone, now)
+    if problem:
+        errors["window_to"] = WINDOW_REVERSED if problem == "reversed" else WINDOW_PAST
     return start_at, end_at
 
 
