@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Table,
     Update,
     bindparam,
     case,
@@ -58,6 +60,17 @@ def queue_order() -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]
     return (Concern.due_at, urgency_rank, age, Concern.id)
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """What "take next" hands back: enough to open the concern and to log the claim."""
+
+    id: int
+    reference: str
+    region: str
+    callback_number: str | None
+    created_at: dt.datetime
+
+
 def _claim_next_statement() -> Update:
     """Built once: picking, locking and claiming in one statement is the fewest round trips while
     many counsellors press "take next" at once (the partial index of open concerns by due time
@@ -77,16 +90,18 @@ def _claim_next_statement() -> Update:
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
+    concerns = cast(Table, Concern.__table__)
     return (
-        update(Concern)
-        .where(Concern.id == first)
+        update(concerns)
+        .where(concerns.c.id == first)
         .values(claimed_by=bindparam("user"), claim_expires_at=bindparam("expires"))
-        .returning(Concern)
+        .returning(*(concerns.c[name] for name in Claimed.__dataclass_fields__))
     )
 
 
 _CLAIM_NEXT = _claim_next_statement()
-_HISTORY = insert(ConcernEntry).values(detail=literal({}, JSONDocument))
+_NO_FLUSH_WAIT = text("SET LOCAL synchronous_commit TO OFF")
+_HISTORY = insert(cast(Table, ConcernEntry.__table__)).values(detail=literal({}, JSONDocument))
 
 
 async def claim_next(
@@ -97,22 +112,26 @@ async def claim_next(
     now: dt.datetime,
     lease: dt.timedelta,
     pseudonymiser: Pseudonymiser | None = None,
-) -> Concern | None:
+) -> Claimed | None:
     """Claim the first concern of `regions` in queue order, or None if there is nothing to do."""
-    if session.get_bind().dialect.name == "postgresql":
+    # Core statements on the session's connection: the claim needs no ORM object, and "take
+    # next" is the path many counsellors hit at once.
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
         # A claim is a lease that runs out by itself: losing the last milliseconds of claims in
         # a crash costs nothing, so this transaction does not wait for the WAL flush.
-        await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    concern: Concern | None = await session.scalar(
-        _CLAIM_NEXT,
-        {"regions": list(regions), "now": now, "user": user_id, "expires": now + lease},
-        execution_options={"synchronize_session": False, "populate_existing": True},
-    )
-    if concern is None:
+        await connection.execute(_NO_FLUSH_WAIT)
+    row = (
+        await connection.execute(
+            _CLAIM_NEXT, {"regions": list(regions), "now": now, "user": user_id, "expires": now + lease}
+        )
+    ).first()
+    if row is None:
         return None
-    await session.execute(_HISTORY, {"concern_id": concern.id, "at": now, "kind": "claimed", "actor_id": user_id})
+    concern = Claimed(*row)
+    await connection.execute(_HISTORY, {"concern_id": concern.id, "at": now, "kind": "claimed", "actor_id": user_id})
     if pseudonymiser is not None:
-        await _log_claim(session, concern, now, pseudonymiser)
+        await _log_claim(session, concern, user_id, now, pseudonymiser)
     return concern
 
 
@@ -144,7 +163,7 @@ async def claim(
         raise ClaimConflict("Dieses Anliegen bearbeitet gerade eine Kollegin oder ein Kollege.")
     await note_history(session, concern, "claimed", now, user_id)
     if pseudonymiser is not None:
-        await _log_claim(session, concern, now, pseudonymiser)
+        await _log_claim(session, concern, user_id, now, pseudonymiser)
     return concern
 
 
@@ -191,7 +210,9 @@ async def expire_leases(session: AsyncSession, now: dt.datetime) -> int:
     return len(expired)
 
 
-async def _log_claim(session: AsyncSession, concern: Concern, now: dt.datetime, pseudonymiser: Pseudonymiser) -> None:
+async def _log_claim(
+    session: AsyncSession, concern: Concern | Claimed, user_id: int, now: dt.datetime, pseudonymiser: Pseudonymiser
+) -> None:
     await record_contact_event(
         session,
         pseudonymiser=pseudonymiser,
@@ -202,5 +223,5 @@ async def _log_claim(session: AsyncSession, concern: Concern, now: dt.datetime, 
         caller=concern.callback_number,
         reference=f"concern:{concern.reference}",
         wait_seconds=int((now - concern.created_at).total_seconds()),
-        detail={"by": concern.claimed_by},
+        detail={"by": user_id},
     )
