@@ -16,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Select,
     Table,
     Update,
     bindparam,
@@ -25,7 +26,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,8 +100,31 @@ def _claim_next_statement() -> Update:
 
 
 _CLAIM_NEXT = _claim_next_statement()
-_NO_FLUSH_WAIT = text("SET LOCAL synchronous_commit TO OFF")
 _HISTORY = insert(cast(Table, ConcernEntry.__table__)).values(detail=literal({}, JSONDocument))
+
+
+def _claim_next_with_history() -> Select[Any]:
+    """PostgreSQL: the claim and its history line in one round trip (a data-modifying CTE)."""
+    claimed = _CLAIM_NEXT.cte("claimed")
+    entries = cast(Table, ConcernEntry.__table__)
+    history = (
+        insert(entries)
+        .from_select(
+            ["concern_id", "at", "kind", "actor_id", "detail"],
+            select(
+                claimed.c.id,
+                bindparam("now", type_=entries.c.at.type),
+                literal("claimed"),
+                bindparam("user", type_=entries.c.actor_id.type),
+                literal({}, JSONDocument),
+            ),
+        )
+        .cte("history")
+    )
+    return select(*claimed.c).add_cte(history)
+
+
+_CLAIM_NEXT_WITH_HISTORY = _claim_next_with_history()
 
 
 async def claim_next(
@@ -117,19 +140,16 @@ async def claim_next(
     # Core statements on the session's connection: the claim needs no ORM object, and "take
     # next" is the path many counsellors hit at once.
     connection = await session.connection()
-    if connection.dialect.name == "postgresql":
-        # A claim is a lease that runs out by itself: losing the last milliseconds of claims in
-        # a crash costs nothing, so this transaction does not wait for the WAL flush.
-        await connection.execute(_NO_FLUSH_WAIT)
-    row = (
-        await connection.execute(
-            _CLAIM_NEXT, {"regions": list(regions), "now": now, "user": user_id, "expires": now + lease}
-        )
-    ).first()
+    postgres = connection.dialect.name == "postgresql"
+    values = {"regions": list(regions), "now": now, "user": user_id, "expires": now + lease}
+    row = (await connection.execute(_CLAIM_NEXT_WITH_HISTORY if postgres else _CLAIM_NEXT, values)).first()
     if row is None:
         return None
     concern = Claimed(*row)
-    await connection.execute(_HISTORY, {"concern_id": concern.id, "at": now, "kind": "claimed", "actor_id": user_id})
+    if not postgres:
+        await connection.execute(
+            _HISTORY, {"concern_id": concern.id, "at": now, "kind": "claimed", "actor_id": user_id}
+        )
     if pseudonymiser is not None:
         await _log_claim(session, concern, user_id, now, pseudonymiser)
     return concern
