@@ -71,18 +71,23 @@ class Claimed:
     created_at: dt.datetime
 
 
-def _claim_next_statement() -> Update:
+def _claim_next_statement(*, held: bool) -> Update:
     """Built once: picking, locking and claiming in one statement is the fewest round trips while
-    many counsellors press "take next" at once (the partial index of open concerns by due time
-    serves it), and a prebuilt statement spares rebuilding it on every claim."""
+    many counsellors press "take next" at once, and a prebuilt statement spares rebuilding it.
+
+    `held=False` reads only free concerns, which the partial index holds, so concerns other
+    counsellors hold cost nothing to pass over; `held=True` then looks among held concerns
+    whose lease ran out (few, and returned to the queue by a job within a minute anyway).
+    """
     now: BindParameter[dt.datetime] = bindparam("now")
+    holder = Concern.claim_expires_at <= now if held else Concern.claimed_by.is_(None)
     first = (
         select(Concern.id)
         .where(
             Concern.region.in_(bindparam("regions", expanding=True)),
             Concern.status == "open",
-            or_(Concern.claimed_by.is_(None), Concern.claim_expires_at <= now),
             Concern.next_attempt_at.is_(None),
+            holder,
             or_(Concern.window_start.is_(None), Concern.window_start <= now),
         )
         .order_by(*queue_order())
@@ -99,13 +104,14 @@ def _claim_next_statement() -> Update:
     )
 
 
-_CLAIM_NEXT = _claim_next_statement()
+_CLAIM_FREE = _claim_next_statement(held=False)
+_CLAIM_EXPIRED = _claim_next_statement(held=True)
 _HISTORY = insert(cast(Table, ConcernEntry.__table__)).values(detail=literal({}, JSONDocument))
 
 
-def _claim_next_with_history() -> Select[Any]:
+def _with_history(claim: Update) -> Select[Any]:
     """PostgreSQL: the claim and its history line in one round trip (a data-modifying CTE)."""
-    claimed = _CLAIM_NEXT.cte("claimed")
+    claimed = claim.cte("claimed")
     entries = cast(Table, ConcernEntry.__table__)
     history = (
         insert(entries)
@@ -124,7 +130,10 @@ def _claim_next_with_history() -> Select[Any]:
     return select(*claimed.c).add_cte(history)
 
 
-_CLAIM_NEXT_WITH_HISTORY = _claim_next_with_history()
+_CLAIMS = {
+    "postgresql": (_with_history(_CLAIM_FREE), _with_history(_CLAIM_EXPIRED)),
+    "sqlite": (_CLAIM_FREE, _CLAIM_EXPIRED),
+}
 
 
 async def claim_next(
@@ -142,7 +151,11 @@ async def claim_next(
     connection = await session.connection()
     postgres = connection.dialect.name == "postgresql"
     values = {"regions": list(regions), "now": now, "user": user_id, "expires": now + lease}
-    row = (await connection.execute(_CLAIM_NEXT_WITH_HISTORY if postgres else _CLAIM_NEXT, values)).first()
+    row = None
+    for statement in _CLAIMS[connection.dialect.name]:
+        row = (await connection.execute(statement, values)).first()
+        if row is not None:
+            break
     if row is None:
         return None
     concern = Claimed(*row)

@@ -14,6 +14,7 @@ from storage.types import JSONDocument, UTCDateTime
 
 CONCERN_CHANNELS = ("phone_callback", "voicemail", "walk_in", "web_form", "sms")
 STATUSES = ("open", "unreachable", "closed")  # a claim is a lease on an open concern, not a status
+QUEUE_INDEX_WHERE = "status = 'open' AND next_attempt_at IS NULL AND claimed_by IS NULL"
 OUTCOMES = ("settled", "appointment_made", "forwarded", "counselling_booked")
 
 
@@ -23,12 +24,12 @@ class Concern(Base):
         Index("ix_concerns_region_status_due_at", "region", "status", "due_at"),
         Index("ix_concerns_callback_number_region_status", "callback_number", "region", "status"),
         Index("ix_concerns_status_next_attempt_at", "status", "next_attempt_at"),
-        # "Take next" reads open concerns by due time; the partial index holds only those.
+        # "Take next" reads free open concerns by due time; the partial index holds only those.
         Index(
             "ix_concerns_queue",
             "due_at",
-            postgresql_where=text("status = 'open' AND next_attempt_at IS NULL"),
-            sqlite_where=text("status = 'open' AND next_attempt_at IS NULL"),
+            postgresql_where=text(QUEUE_INDEX_WHERE),
+            sqlite_where=text(QUEUE_INDEX_WHERE),
         ),
     )
 
