@@ -1,7 +1,7 @@
 """ "Take next" under load: claims per second and claim latency for 1, 8 and 32 concurrent
 counsellors over a backlog of 100,000 concerns, on PostgreSQL and on SQLite.
 
-Run: .venv/bin/python bench/claims.py [--backlog N] [--seconds S] [--try-index]
+Run: .venv/bin/python bench/claims.py [--backlog N] [--seconds S]
 Goal: on PostgreSQL, 8 workers claim at least 1,000 concerns a second; never a double claim.
 
 Each backend gets a database of its own (PostgreSQL: a fresh database on the loopback server,
@@ -14,8 +14,7 @@ backlog is empty, timing each claim; between runs every claim and its history ar
 A double claim is a concern handed to more than one worker within a run; the database must
 agree (as many held concerns and "claimed" history entries as claims).
 
---try-index creates a candidate index on the bench databases (never on the service's schema)
-to measure a suggestion; see the report printed below the table on PostgreSQL.
+The queue's partial index (free open concerns by due time) comes with the migrations.
 """
 
 from __future__ import annotations
@@ -66,11 +65,6 @@ INSERT_CHUNK = 10_000
 SEED = 20261126
 MAX_ERRORS = 100  # per run: a worker stops claiming after that many failed transactions
 PASSWORD = "correct horse battery"
-# The candidate index --try-index measures: the queue's leading order key, only over open
-# concerns without a pending retry (the rows "take next" can ever return).
-CANDIDATE_INDEX = (
-    "CREATE INDEX ix_bench_concerns_open_due_at ON concerns (due_at) WHERE status = 'open' AND next_attempt_at IS NULL"
-)
 
 
 @dataclass
@@ -199,7 +193,7 @@ def _backlog_rows(count: int, regions: list[str], topics: list[str], now: dt.dat
         }
 
 
-async def prepare(url: str, backlog: int, try_index: bool) -> list[int]:
+async def prepare(url: str, backlog: int) -> list[int]:
     """Migrate, add counsellors, insert the backlog; returns the counsellors' ids."""
     deployment = load_deployment(EXAMPLE_DEPLOYMENT)
     regions = [region.id for region in deployment.regions]
@@ -227,8 +221,6 @@ async def prepare(url: str, backlog: int, try_index: bool) -> list[int]:
         async with engine.begin() as connection:
             while chunk := list(itertools.islice(rows, INSERT_CHUNK)):
                 await connection.execute(insert(Concern), chunk)
-            if try_index:
-                await connection.execute(text(CANDIDATE_INDEX))
         await _analyse(engine)
         return counsellors
     finally:
@@ -375,11 +367,11 @@ async def explain_claim(url: str, claim_query: dict[str, Any]) -> list[str]:
         await engine.dispose()
 
 
-async def bench_backend(backend: str, url: str, backlog: int, seconds: float, try_index: bool) -> Backend:
+async def bench_backend(backend: str, url: str, backlog: int, seconds: float) -> Backend:
     deployment = load_deployment(EXAMPLE_DEPLOYMENT)
     regions = [region.id for region in deployment.regions]
     began = time.perf_counter()
-    counsellors = await prepare(url, backlog, try_index)
+    counsellors = await prepare(url, backlog)
     print(f"{backend}: {backlog:,} concerns ready in {time.perf_counter() - began:.1f} s", flush=True)
     result = Backend(backend)
     for workers in WORKER_COUNTS:
@@ -454,12 +446,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--backlog", type=int, default=BACKLOG, help="concerns in the queue (default 100,000)")
     parser.add_argument("--seconds", type=float, default=RUN_SECONDS, help="time budget per run (default 5)")
-    parser.add_argument("--try-index", action="store_true", help="measure with CANDIDATE_INDEX added")
     options = parser.parse_args()
-    return asyncio.run(_main(options.backlog, options.seconds, options.try_index))
+    return asyncio.run(_main(options.backlog, options.seconds))
 
 
-async def _main(backlog: int, seconds: float, try_index: bool) -> int:
+async def _main(backlog: int, seconds: float) -> int:
     began = time.perf_counter()
     backends: list[Backend] = []
     try:
@@ -469,9 +460,9 @@ async def _main(backlog: int, seconds: float, try_index: bool) -> int:
         print(f"PostgreSQL at {make_url(ADMIN_URL).render_as_string()} is not reachable ({reason}): SQLite only.")
     else:
         async with postgres_database() as url:
-            backends.append(await bench_backend("PostgreSQL", url, backlog, seconds, try_index))
+            backends.append(await bench_backend("PostgreSQL", url, backlog, seconds))
     async with sqlite_database() as url:
-        backends.append(await bench_backend("SQLite", url, backlog, seconds, try_index))
+        backends.append(await bench_backend("SQLite", url, backlog, seconds))
 
     runs = [run for backend in backends for run in backend.runs]
     print_table(runs)
