@@ -54,7 +54,11 @@ WARMUP_REQUESTS = 300
 REQUEST_TIMEOUT_S = 10.0
 OTHER_LOAD_WARNING = 0.10
 HOTLINE_NUMBER = "+4922419000100"  # Siegburg: six languages, answered with the language menu
-VOICE_PATH = "/twilio/voice"
+# `--fallback` drives the database-free fallback webhook instead: the same signing, deciding and
+# rendering without the call log's write, to show what that write costs.
+FALLBACK = "--fallback" in sys.argv[1:]
+VOICE_PATH = "/twilio/voice/fallback" if FALLBACK else "/twilio/voice"
+EXPECTED = "<Say" if FALLBACK else "<Gather"  # the language menu; a fallback apology would not do
 # German mobile prefixes whose numbers have eight digits after the prefix (all valid, checked below).
 MOBILE_PREFIXES = ("151", "152", "157", "159", "160", "162", "163", *(f"17{d}" for d in range(10)))
 
@@ -384,7 +388,8 @@ def _print_table(results: dict[str, tuple[Phase, Phase]]) -> None:
 
 def main() -> int:
     """`--postgres` runs the hotline on a fresh PostgreSQL database (127.0.0.1, user postgres)
-    instead of SQLite: production's database, without aiosqlite's thread hand-offs."""
+    instead of SQLite: production's database, without aiosqlite's thread hand-offs.
+    `--fallback` measures `/twilio/voice/fallback`, which answers without the database."""
     postgres = f"hotline_webhooks_{secrets.token_hex(4)}" if "--postgres" in sys.argv[1:] else None
     if postgres:
         _psql("test", f"CREATE DATABASE {postgres}")
@@ -428,7 +433,7 @@ def _run(postgres: str | None) -> int:
                 Path(scratch) / "hotline.log",
                 urllib.request.Request(hotline_url + "/readyz"),
             ) as hotline_pid:
-                hotline = Target("hotline", hotline_url + VOICE_PATH, hotline_pid, signer, "<Gather")
+                hotline = Target("hotline", hotline_url + VOICE_PATH, hotline_pid, signer, EXPECTED)
                 results[hotline.name] = asyncio.run(measure(hotline))
             calls, events = _rows_written(Path(scratch) / "var" / "hotline.db", postgres)
             log_lines = (Path(scratch) / "hotline.log").read_text(errors="replace").splitlines()
