@@ -42,16 +42,6 @@ class ClaimConflict(Exception):
     """Someone else holds the concern, or it cannot be claimed in its state (German message)."""
 
 
-def claimable(now: dt.datetime) -> list[ColumnElement[bool]]:
-    """Open, not held (or the hold expired), no retry pending, the customer's window begun."""
-    return [
-        Concern.status == "open",
-        or_(Concern.claimed_by.is_(None), Concern.claim_expires_at <= now),
-        Concern.next_attempt_at.is_(None),
-        or_(Concern.window_start.is_(None), Concern.window_start <= now),
-    ]
-
-
 def queue_order() -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]:
     """Due time first, then urgency, then age; a phone callback's age counts from the caller's
     original queue time, so leaving the queue for a callback keeps their turn."""

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from callbacks.callback_numbers import callback_refusal
 from callbacks.intake import MAX_NAME, MAX_NOTE, InvalidConcern, NewConcern, raise_concern
 from callbacks.models import Concern, ConcernSource
-from callbacks.time_windows import local_window
+from callbacks.time_windows import all_parts_given, local_window
 from config.deployment import Deployment, Region, Topic, Urgency
 from config.loader import normalise_number
 from contacts.pseudonyms import Pseudonymiser
@@ -251,11 +251,7 @@ def _read_window(
 ) -> tuple[dt.datetime, dt.datetime] | None:
     """The preferred time window in UTC, typed as local wall-clock times of the deployment."""
     parts = {"window_date": form.window_date, "window_from": form.window_from, "window_to": form.window_to}
-    if not any(parts.values()):
-        return None
-    missing = [name for name, value in parts.items() if not value]
-    if missing:
-        errors[missing[0]] = WINDOW_INCOMPLETE
+    if not all_parts_given(parts, errors, WINDOW_INCOMPLETE):
         return None
     try:
         day = dt.date.fromisoformat(form.window_date)

@@ -95,7 +95,3 @@ async def attach_recording_details(
     if transcript:
         concern.transcript = transcript
     return True
-
-
-async def find_concern(session: AsyncSession, reference: str) -> Concern | None:
-    return await session.scalar(select(Concern).where(Concern.reference == reference))

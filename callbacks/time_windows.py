@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 WindowProblem = Literal["reversed", "over"]
+
+
+def all_parts_given(parts: Mapping[str, str], errors: dict[str, str], incomplete: str) -> bool:
+    """A window is optional but all or nothing: True when every part is filled in; with some
+    missing, the first missing field gets `incomplete` (the page's wording) in `errors`."""
+    missing = [name for name, value in parts.items() if not value]
+    if missing and len(missing) < len(parts):
+        errors[missing[0]] = incomplete
+    return not missing
 
 
 def local_window(

@@ -28,7 +28,7 @@ from callbacks.callback_numbers import callback_refusal
 from callbacks.intake import MAX_NOTE, Intake, InvalidConcern, NewConcern, new_reference, raise_concern
 from callbacks.models import ConcernSource
 from callbacks.rate_limits import RateLimit, RateLimited, address_key, admit_submission, record_submission
-from callbacks.time_windows import local_window
+from callbacks.time_windows import all_parts_given, local_window
 from config.deployment import Deployment, Region, Topic
 from config.loader import normalise_number
 from contacts.pseudonyms import Pseudonymiser
@@ -208,11 +208,7 @@ def _window(
 ) -> tuple[dt.datetime, dt.datetime] | None:
     """The preferred window in UTC, or None if none was given; it is optional, but all or nothing."""
     given = {"window_day": form.window_day, "window_from": form.window_from, "window_to": form.window_to}
-    if not any(given.values()):
-        return None
-    missing = [name for name, value in given.items() if not value]
-    if missing:
-        errors[missing[0]] = WINDOW_INCOMPLETE
+    if not all_parts_given(given, errors, WINDOW_INCOMPLETE):
         return None
     day = _chosen_day(form.window_day, region, deployment, now, errors)
     start = _chosen_time(form.window_from, from_times(), "window_from", errors)

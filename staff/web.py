@@ -99,10 +99,6 @@ def see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
 
 
-def current_member(request: web.Request) -> StaffMember | None:
-    return request.get(CURRENT_MEMBER)
-
-
 def require_role(*roles: Role) -> Callable[[H], H]:
     """Guard a handler (function or method): logged in, and holding one of `roles` if any given."""
 

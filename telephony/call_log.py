@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,22 +103,6 @@ async def recent_answer_wait(session: AsyncSession, region: str, now: dt.datetim
     )
     waits = [(answered - queued).total_seconds() for queued, answered in rows if queued and answered]
     return sum(waits) / len(waits) if waits else None
-
-
-async def waiting_count(session: AsyncSession, region: str) -> int:
-    """Callers of `region` in the queue now, as far as our records know."""
-    count = await session.scalar(
-        select(func.count())
-        .select_from(Call)
-        .where(
-            Call.region == region,
-            Call.queued_at.is_not(None),
-            Call.answered_at.is_(None),
-            Call.ended_at.is_(None),
-            Call.queue_choice.is_(None),
-        )
-    )
-    return int(count or 0)
 
 
 def estimate_wait_minutes(*, position: int, queue_seconds: int, recent_mean: float | None, twilio_avg: int) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -28,6 +29,7 @@ from telephony.recordings import remember_recording
 log = logging.getLogger("hotline.twilio")
 _CALLBACK_KEYWORD = re.compile(r"^\s*(RUECKRUF|RÜCKRUF|RUCKRUF)\b", re.IGNORECASE)
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
+NO_RECORDING_SID = "RecordingSid missing or malformed"
 _EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
@@ -74,33 +76,29 @@ class EventWebhooks:
     async def recording(self, request: web.Request) -> web.Response:
         """Recording status: the final URL and length of a voicemail."""
         form = await request.post()
-        sid = form.get("RecordingSid")
-        if not isinstance(sid, str) or not _SID.match(sid):
-            return web.Response(status=400, text="RecordingSid missing or malformed")
-        url, duration = form.get("RecordingUrl"), form.get("RecordingDuration")
+        sid = _recording_sid(form)
+        if sid is None:
+            return web.Response(status=400, text=NO_RECORDING_SID)
+        url, duration = _text(form.get("RecordingUrl")), _text(form.get("RecordingDuration"))
+        seconds = int(duration) if duration and duration.isdigit() else None
         async with self.sessions.begin() as session:
             await remember_recording(
                 session,
                 recording_sid=sid,
                 call_sid=_text(form.get("CallSid")),
-                url=_text(url),
-                duration_seconds=int(duration) if isinstance(duration, str) and duration.isdigit() else None,
+                url=url,
+                duration_seconds=seconds,
                 status=_text(form.get("RecordingStatus")),
                 now=self.clock(),
             )
-            await attach_recording_details(
-                session,
-                recording_sid=sid,
-                recording_url=_text(url),
-                duration_seconds=int(duration) if isinstance(duration, str) and duration.isdigit() else None,
-            )
+            await attach_recording_details(session, recording_sid=sid, recording_url=url, duration_seconds=seconds)
         return _ok()
 
     async def transcription(self, request: web.Request) -> web.Response:
         form = await request.post()
-        sid = form.get("RecordingSid")
-        if not isinstance(sid, str) or not _SID.match(sid):
-            return web.Response(status=400, text="RecordingSid missing or malformed")
+        sid = _recording_sid(form)
+        if sid is None:
+            return web.Response(status=400, text=NO_RECORDING_SID)
         text = _text(form.get("TranscriptionText")) if form.get("TranscriptionStatus") == "completed" else None
         async with self.sessions.begin() as session:
             await remember_recording(session, recording_sid=sid, transcript=text, now=self.clock())
@@ -166,6 +164,11 @@ class EventWebhooks:
             )
         reply.message(text.text)
         return web.Response(text=str(reply), content_type="application/xml")
+
+
+def _recording_sid(form: Mapping[str, object]) -> str | None:
+    sid = form.get("RecordingSid")
+    return sid if isinstance(sid, str) and _SID.match(sid) else None
 
 
 def _text(value: object) -> str | None:

@@ -199,16 +199,19 @@ def test_config_check_reports_languages_without_prompts(tmp_path: Path, sqlite_e
 
 
 def test_simulate_call_prints_what_the_caller_hears(server: ServedHotline, sqlite_env: dict[str, str]) -> None:
-    result = run(
-        ["simulate", "call", "--to", "+49 2241 9000 100", "--url", server.base_url, "--press", "1"], sqlite_env
-    )
+    command = ["simulate", "call", "--to", "+49 2241 9000 100", "--url", server.base_url, "--press", "2", "--requests"]
+    result = run(command, sqlite_env)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
+    says = [line for line in lines if "Say (" in line]
     assert (
-        lines[0] == "1  Say (de-DE, Polly.Vicki-Neural): Herzlich willkommen beim Jobcenter, Geschäftsstelle Siegburg."
+        says[0] == "1  Say (de-DE, Polly.Vicki-Neural): Herzlich willkommen beim Jobcenter, Geschäftsstelle Siegburg."
     )
-    assert "Press: 1" in result.stdout
-    assert lines[-1].endswith("Hangup") or "Enqueue: siegburg" in result.stdout
+    assert "1  Press: 2" in lines
+    # the key reached the service, and the rest of the call is in English, open or closed
+    assert any(line.endswith("POST /twilio/voice/language  Digits=2") for line in lines), result.stdout
+    later = [line for line in says if not line.startswith("1 ")]
+    assert later and all("(en-GB, Polly.Amy-Neural)" in line for line in later)
 
 
 async def test_concerns_list_shows_the_queue_without_personal_data(

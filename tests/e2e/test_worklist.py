@@ -62,6 +62,14 @@ async def anna_id(sessions: async_sessionmaker[AsyncSession]) -> int:
     return found
 
 
+async def anna_takes_calls(sessions: async_sessionmaker[AsyncSession], clock: ManualClock) -> None:
+    """Anna has given the phone she takes calls on for Siegburg."""
+    async with sessions.begin() as session:
+        await make_available(
+            session, user_id=await anna_id(sessions), phone=ANNA_PHONE, regions=["siegburg"], now=clock()
+        )
+
+
 async def act(client: Client, reference: str, action: str, **fields: str) -> tuple[int, str]:
     page = await client.get(f"/concerns/{reference}")
     response = await client.post(
@@ -137,10 +145,7 @@ async def test_call_now_rings_the_counsellor_then_dials_the_customer_from_the_ho
 ) -> None:
     client, twilio = app_client
     target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
-    async with sessions.begin() as session:
-        await make_available(
-            session, user_id=await anna_id(sessions), phone=ANNA_PHONE, regions=["siegburg"], now=clock()
-        )
+    await anna_takes_calls(sessions, clock)
     await log_in(client, "anna")
     await act(client, target.reference, "claim")
     attempt_id = await ring_anna(client, twilio, sessions, target.reference)
@@ -175,10 +180,7 @@ async def test_unreached_customers_are_retried_in_hotline_hours_then_texted(
 ) -> None:
     client, twilio = app_client
     target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
-    async with sessions.begin() as session:
-        await make_available(
-            session, user_id=await anna_id(sessions), phone=ANNA_PHONE, regions=["siegburg"], now=clock()
-        )
+    await anna_takes_calls(sessions, clock)
     await log_in(client, "anna")
     leg = FakeTwilio(twilio.client, twilio.settings, to=ANNA_PHONE, caller="+4922419000100")
     jobs = client.app[keys.CONCERN_JOBS]
@@ -212,10 +214,7 @@ async def test_a_retry_after_hours_waits_for_the_next_opening(
     client, twilio = app_client
     clock.now = dt.datetime(2026, 11, 27, 10, 45, tzinfo=dt.UTC)  # Friday 11:45; the line closes at 12:00
     target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
-    async with sessions.begin() as session:
-        await make_available(
-            session, user_id=await anna_id(sessions), phone=ANNA_PHONE, regions=["siegburg"], now=clock()
-        )
+    await anna_takes_calls(sessions, clock)
     await log_in(client, "anna")
     await act(client, target.reference, "claim")
     attempt_id = await ring_anna(client, twilio, sessions, target.reference)
@@ -237,10 +236,7 @@ async def test_a_twilio_outage_leaves_the_concern_claimed_with_the_error_shown(
     await act(client, target.reference, "claim")
     status, text = await act(client, target.reference, "call")
     assert status == 502 and "Seite „Beratung und Rückrufe“ die Telefonnummer" in text  # no phone given yet
-    async with sessions.begin() as session:
-        await make_available(
-            session, user_id=await anna_id(sessions), phone=ANNA_PHONE, regions=["siegburg"], now=clock()
-        )
+    await anna_takes_calls(sessions, clock)
     fake_api.fail_next(1, 503)
     status, text = await act(client, target.reference, "call")
     assert status == 502 and "Anruf nicht möglich: Twilio refused to place a call: HTTP 503" in text
