@@ -4,8 +4,9 @@ aiohttp "hello" app measured in the same run on the same machine.
 Run: .venv/bin/python bench/webhooks.py
 Goals: p99 under 25 ms at 200 requests per second, and at least a third of the bare app's throughput.
 
-Both servers run in their own processes on loopback; the load comes from this process (aiohttp
-client, keep-alive connection pool). Every request to the hotline is a new call: a fresh CallSid,
+Both servers run in their own processes on loopback, on the same event loop (uvloop where
+installed, as `hotline serve` does); the load comes from this process (aiohttp client, keep-alive
+connection pool, asyncio's own loop). Every request to the hotline is a new call: a fresh CallSid,
 a random German mobile number calling Siegburg (six languages, so the answer is the language
 menu), signed as Twilio signs it; each writes a call row and a contact event. Per target:
 
@@ -73,9 +74,14 @@ async def hello(request):
     return web.Response(text=HELLO, content_type="application/xml")
 
 
+try:  # the event loop `hotline serve` runs on, so both servers stand on the same footing
+    import uvloop
+    loop = uvloop.new_event_loop()
+except ImportError:
+    loop = None
 app = web.Application()
 app.router.add_post("/", hello)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None, loop=loop)
 """
 
 

@@ -7,18 +7,18 @@ import json
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contacts.models import ContactEvent
 from contacts.pseudonyms import Pseudonymiser
 from contacts.vocabulary import CONTACT_CHANNELS, CONTACT_KINDS, ContactChannel
+from storage.bulk import insert_new, insert_new_rows
 
 MAX_DETAIL_BYTES = 2048
+_EVENTS = cast(Table, ContactEvent.__table__)
 # Anything that looks like a phone number must not reach the log, whatever field it hides in.
 _PHONE_LIKE = re.compile(r"(?<![\w.+])(?:\+|0)[\d ()/-]{7,}")
 _MIN_PHONE_DIGITS = 8
@@ -48,7 +48,40 @@ async def record_contact_event(
     Give a deterministic `event_id` (e.g. CallSid and step) where the same event can arrive
     twice: the second write is ignored and the function returns False.
     """
-    row = _validated_row(
+    row = contact_event_row(
+        pseudonymiser=pseudonymiser,
+        at=at,
+        channel=channel,
+        kind=kind,
+        region=region,
+        caller=caller,
+        reference=reference,
+        duration_seconds=duration_seconds,
+        wait_seconds=wait_seconds,
+        detail=detail,
+        event_id=event_id,
+    )
+    result = await session.execute(insert_new(session, _EVENTS, "event_id").values(**row))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def contact_event_row(
+    *,
+    pseudonymiser: Pseudonymiser,
+    at: dt.datetime,
+    channel: ContactChannel,
+    kind: str,
+    region: str | None,
+    caller: str | None = None,
+    reference: str | None = None,
+    duration_seconds: int | None = None,
+    wait_seconds: int | None = None,
+    detail: Mapping[str, Any] | None = None,
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """One event checked and pseudonymised, ready for `record_contact_events`; raises
+    `InvalidContactEvent` at once, so a refused event is never left for a later write."""
+    return _validated_row(
         at=at,
         channel=channel,
         kind=kind,
@@ -60,11 +93,11 @@ async def record_contact_event(
         detail=dict(detail or {}),
         event_id=event_id or uuid.uuid4().hex,
     )
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ContactEvent).values(**row).on_conflict_do_nothing(index_elements=["event_id"])
-    result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+
+
+async def record_contact_events(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Log many events from `contact_event_row` at once; ones already logged are skipped."""
+    await insert_new_rows(session, _EVENTS, "event_id", rows)
 
 
 def _validated_row(**row: Any) -> dict[str, Any]:

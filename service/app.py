@@ -26,7 +26,7 @@ from contacts.pseudonyms import Pseudonymiser
 from service import keys
 from service.errors import error_middleware, request_id_middleware
 from service.i18n import Translator, load_catalogue
-from service.page_context import page_context
+from service.page_context import page_context_middleware
 from service.pages import Readiness, StartPage, area_routes, healthz, switch_language
 from staff.admin_views import AdminViews
 from staff.views import LoginViews
@@ -34,7 +34,9 @@ from staff.web import StaffGate
 from storage.clock import Clock, system_clock
 from storage.engine import create_engine, session_factory
 from telephony.agent_webhooks import AgentWebhooks
+from telephony.arrivals import ArrivalLog
 from telephony.attempt_webhooks import AttemptWebhooks
+from telephony.call_log import CallLog
 from telephony.callback_dialer import TelephonyCallbackDialer
 from telephony.dispatch import Dispatcher
 from telephony.event_webhooks import EventWebhooks
@@ -80,6 +82,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
             error_middleware,
             signature_middleware(settings.webhook_auth_token, settings.public_url),
             gate.middleware,
+            page_context_middleware,
         ],
         client_max_size=MAX_REQUEST_BYTES,
     )
@@ -102,6 +105,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
         ("concern-jobs", concern_jobs.run_round, CONCERN_JOBS_INTERVAL_SECONDS),
     ]
     app.cleanup_ctx.append(_scheduler(scheduled, overrides.run_jobs))
+    arrivals = ArrivalLog(sessions, pseudonymiser)
+    app.cleanup_ctx.append(lambda _app: arrivals.running())
 
     worklist = WorklistViews(sessions, deployment, clock, pseudonymiser, lambda: dialer)
     api = ConcernApi(sessions, deployment, clock, pseudonymiser)
@@ -150,7 +155,9 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
             web.post("/twilio/attempt/dialled", attempts.dialled),
             web.post("/twilio/attempt/amd", attempts.machine),
             web.post("/twilio/attempt/status", attempts.status),
-            *twilio_routes(sessions, deployment, prompts, clock, pseudonymiser, dispatcher, settings.secret_key),
+            *twilio_routes(
+                sessions, deployment, prompts, clock, pseudonymiser, dispatcher, arrivals, settings.secret_key
+            ),
             web.static("/static", Path(__file__).parent / "static", append_version=False),
         ]
     )
@@ -164,10 +171,12 @@ def twilio_routes(
     clock: Clock,
     pseudonymiser: Pseudonymiser,
     dispatcher: Dispatcher,
+    arrivals: ArrivalLog,
     secret: str,
 ) -> list[web.RouteDef]:
-    voice = VoiceWebhooks(sessions, deployment, prompts, clock, pseudonymiser, on_queued=dispatcher.poke)
-    events = EventWebhooks(sessions, deployment, prompts, clock, pseudonymiser)
+    calls = CallLog(pseudonymiser, arrivals)
+    voice = VoiceWebhooks(sessions, deployment, prompts, clock, pseudonymiser, calls, on_queued=dispatcher.poke)
+    events = EventWebhooks(sessions, deployment, prompts, clock, pseudonymiser, calls)
     agents = AgentWebhooks(sessions, deployment, prompts, clock, dispatcher, voice, secret)
     return [
         web.post("/twilio/voice", agents.front_door),
@@ -248,7 +257,6 @@ def _setup_templates(app: web.Application) -> None:
         loader=jinja2.ChoiceLoader([jinja2.PackageLoader(p, "templates") for p in PAGE_PACKAGES]),
         autoescape=jinja2.select_autoescape(default=True),
         undefined=jinja2.StrictUndefined,
-        context_processors=[aiohttp_jinja2.request_processor, page_context],
     )
 
     @jinja2.pass_context

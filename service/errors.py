@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
+import secrets
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
@@ -36,7 +36,7 @@ def wants_json(request: web.Request) -> bool:
 async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Tag each request (reusing a proxy's X-Request-Id when it is sane) and echo the id."""
     incoming = request.headers.get("X-Request-Id", "")
-    request[REQUEST_ID] = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    request[REQUEST_ID] = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(16)
     try:
         response = await handler(request)
     except web.HTTPException as exc:

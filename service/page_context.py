@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp_jinja2
 from aiohttp import web
 
 from service.i18n import LANGUAGE_COOKIE, pick_language
-from staff.web import CSRF_TOKEN, CURRENT_MEMBER
+from staff.web import CSRF_TOKEN, CURRENT_MEMBER, Handler
+
+MACHINE_PREFIX = "/twilio/"  # Twilio's webhooks: no page is ever rendered for them
 
 
 async def page_context(request: web.Request) -> dict[str, Any]:
@@ -18,3 +21,11 @@ async def page_context(request: web.Request) -> dict[str, Any]:
         "member": request.get(CURRENT_MEMBER),
         "csrf_token": request.get(CSRF_TOKEN, ""),
     }
+
+
+@web.middleware
+async def page_context_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Give templates the page context; webhooks skip the cookie and header parsing it takes."""
+    if not request.path.startswith(MACHINE_PREFIX):
+        request[aiohttp_jinja2.REQUEST_CONTEXT_KEY] = {"request": request, **await page_context(request)}
+    return await handler(request)

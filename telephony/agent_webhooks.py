@@ -11,10 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from config.deployment import Deployment
-from config.loader import normalise_number
 from storage.clock import Clock
 from telephony import twiml
-from telephony.call_form import BadWebhook, read_call_form
+from telephony.call_form import BadWebhook, dialled_number, read_call_form
 from telephony.call_log import FINAL_STATUSES
 from telephony.dispatch import Dispatcher, waiting_callers
 from telephony.presence import counsellor_by_pin
@@ -54,9 +53,7 @@ class AgentWebhooks:
 
     async def front_door(self, request: web.Request) -> web.Response:
         """Every incoming call: the staff line asks for a PIN, the hotlines go to `voice`."""
-        form = await request.post()
-        to = form.get("To")
-        number = normalise_number(to) if isinstance(to, str) and len(to) <= 32 else None
+        number = dialled_number((await request.post()).get("To"))
         region = self.deployment.region_for_staff_line(number) if number else None
         if region is None:
             return await self.voice.incoming(request)

@@ -12,6 +12,7 @@ from aiohttp import web
 from config.loader import normalise_number
 
 _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _DIGITS = re.compile(r"^[0-9*#]{0,32}$")
 _NUMBER_FIELD_LIMIT = 32
 
@@ -24,9 +25,20 @@ class BadWebhook(ValueError):
 class CallForm:
     call_sid: str
     to: str
-    caller: str | None  # E.164, or None when withheld or not a phone number
     digits: str | None
     fields: Mapping[str, object]
+
+    @property
+    def caller(self) -> str | None:
+        """The caller's number in E.164 if it can be called back (not withheld, not a client)."""
+        return caller_number(self.fields.get("From"))
+
+    @property
+    def caller_id(self) -> str | None:
+        """`From` as Twilio wrote it, if it has the form of an E.164 number: enough to take a
+        pseudonym of, without the cost of checking that the number exists."""
+        value = self.fields.get("From")
+        return value if isinstance(value, str) and _E164.match(value) else None
 
     def text(self, name: str) -> str | None:
         value = self.fields.get(name)
@@ -52,10 +64,16 @@ async def read_call_form(request: web.Request) -> CallForm:
     return CallForm(
         call_sid=call_sid,
         to=to,
-        caller=caller_number(form.get("From")),
         digits=digits if isinstance(digits, str) and digits else None,
         fields=form,
     )
+
+
+def dialled_number(value: object) -> str | None:
+    """A dialled number (`To`) in E.164, or None if it is none."""
+    if not isinstance(value, str) or len(value) > _NUMBER_FIELD_LIMIT:
+        return None
+    return _e164(value)
 
 
 def caller_number(value: object) -> str | None:

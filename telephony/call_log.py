@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contacts.pseudonyms import Pseudonymiser
 from contacts.service import record_contact_event
 from contacts.vocabulary import ContactChannel
+from telephony.arrivals import ArrivalLog
 from telephony.models import Call
 
 RECENT_WINDOW = dt.timedelta(hours=1)
@@ -27,8 +28,10 @@ FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "cancele
 @dataclass(frozen=True)
 class CallLog:
     pseudonymiser: Pseudonymiser
+    arrivals: ArrivalLog
 
     async def call(self, session: AsyncSession, call_sid: str) -> Call | None:
+        await self.arrivals.written(call_sid)
         return await session.get(Call, call_sid)
 
     async def open_call(
@@ -42,6 +45,7 @@ class CallLog:
         direction: str = "inbound",
     ) -> Call:
         """The call's record, created on first sight (whichever webhook that is)."""
+        await self.arrivals.written(call_sid)
         dialect = session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         # Insert-or-nothing in one statement: a webhook retried at the same moment cannot fail

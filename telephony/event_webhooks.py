@@ -44,6 +44,7 @@ class EventWebhooks:
     prompts: PromptBook
     clock: Clock
     pseudonymiser: Pseudonymiser
+    calls: CallLog
 
     async def status(self, request: web.Request) -> web.Response:
         """Call progress: completed (with duration), busy, no-answer, failed, canceled."""
@@ -57,7 +58,7 @@ class EventWebhooks:
         except UnknownNumber:
             region = "unknown"
         now = self.clock()
-        calls = CallLog(self.pseudonymiser)
+        calls = self.calls
         async with self.sessions.begin() as session:
             call = await calls.open_call(session, call_sid=form.call_sid, region=region, caller=None, now=now)
             if status not in FINAL_STATUSES:

@@ -72,20 +72,22 @@ class VoiceWebhooks:
     prompts: PromptBook
     clock: Clock
     pseudonymiser: Pseudonymiser
+    calls: CallLog
     on_queued: Callable[[], None] = lambda: None  # rings a counsellor, if one is free
-
-    @property
-    def calls(self) -> CallLog:
-        return CallLog(self.pseudonymiser)
 
     # --- ringing, language, routing ----------------------------------------------------------
 
     @twilio_answer
     async def incoming(self, request: web.Request, form: CallForm) -> VoiceResponse | str:
         region = find_region(form.to, self.deployment)
+        arrivals = self.calls.arrivals
+        if len(region.languages) > 1 and arrivals.accepting:
+            # The language menu needs nothing from the database: answer now, log in the next round.
+            arrivals.note(call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=self.clock())
+            return twiml.language_menu_xml(self.prompts, region)
         async with self.sessions.begin() as session:
             await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller, now=self.clock()
+                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=self.clock()
             )
         if len(region.languages) > 1:
             return twiml.language_menu_xml(self.prompts, region)
@@ -98,7 +100,7 @@ class VoiceWebhooks:
         language = region.languages[index] if 0 <= index < len(region.languages) else region.default_language
         async with self.sessions.begin() as session:
             call = await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller, now=self.clock()
+                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=self.clock()
             )
             call.language = language
             await self.calls.event(session, call, "language_chosen", self.clock(), detail={"language": language})
@@ -118,7 +120,7 @@ class VoiceWebhooks:
             )
         async with self.sessions.begin() as session:
             call = await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller, now=now
+                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=now
             )
             first_time = call.queued_at is None
             if first_time:
@@ -173,7 +175,7 @@ class VoiceWebhooks:
 
     async def _choose_in_queue(self, session: AsyncSession, form: CallForm, region: Region, choice: str) -> None:
         call = await self.calls.open_call(
-            session, call_sid=form.call_sid, region=region.id, caller=form.caller, now=self.clock()
+            session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=self.clock()
         )
         call.queue_choice = call.queue_choice or choice
 
@@ -184,7 +186,7 @@ class VoiceWebhooks:
         now = self.clock()
         async with self.sessions.begin() as session:
             call = await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller, now=now
+                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=now
             )
             call.answered_at = call.answered_at or now
             await self.calls.event(
@@ -206,7 +208,7 @@ class VoiceWebhooks:
         now = self.clock()
         async with self.sessions.begin() as session:
             call = await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller, now=now
+                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=now
             )
             wait = form.number("QueueTime")
             if result == "hangup":
@@ -241,7 +243,7 @@ class VoiceWebhooks:
         choice = choices.get(form.digits or "")
         async with self.sessions.begin() as session:
             call = await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller, now=self.clock()
+                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=self.clock()
             )
             outcome = choice or ("invalid" if form.digits else "none")
             await self.calls.event(
@@ -302,7 +304,7 @@ class VoiceWebhooks:
         now = self.clock()
         async with self.sessions.begin() as session:
             call = await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller, now=now
+                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=now
             )
             concern = await request_callback(
                 session,
@@ -344,7 +346,7 @@ class VoiceWebhooks:
         now = self.clock()
         async with self.sessions.begin() as session:
             call = await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller, now=now
+                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=now
             )
             await leave_voicemail(
                 session,

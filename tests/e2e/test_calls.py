@@ -354,14 +354,23 @@ async def test_database_down_during_a_call_still_gets_a_spoken_answer(
     settings = make_settings(tmp_path, url)
     client = await aiohttp_client(create_app(settings, overrides=Overrides(engine=engine, clock=clock)))
     twilio = FakeTwilio(client, settings)
+    closed_words = [
+        "Die Hotline ist zurzeit nicht besetzt.",
+        "Wir sind wieder für Sie da am Montag, dem 30. November, um 8:00 Uhr.",
+    ]
     try:
         clock.now = SATURDAY
-        status, closed = await twilio.post("/twilio/voice")
+        # The language menu needs no database; the first step that does answers from the file.
+        status, menu = await twilio.post("/twilio/voice")
         assert status == 200
-        assert said(closed)[:2] == [
-            "Die Hotline ist zurzeit nicht besetzt.",
-            "Wir sind wieder für Sie da am Montag, dem 30. November, um 8:00 Uhr.",
-        ]
+        assert verbs(menu)[0] == "Gather"
+        status, closed = await twilio.post("/twilio/voice/language", Digits="1")
+        assert status == 200
+        assert said(closed)[:2] == closed_words
+        # Once the arrival log has failed, a new call is not told the menu but answered at once.
+        status, next_call = await FakeTwilio(client, settings).post("/twilio/voice")
+        assert status == 200
+        assert said(next_call)[:2] == closed_words
         clock.now = OPEN
         _, open_line = await twilio.post("/twilio/voice/fallback")
         assert said(open_line)[0].startswith("Leider gibt es gerade eine technische Störung.")
