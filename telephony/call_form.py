@@ -15,6 +15,9 @@ _SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _DIGITS = re.compile(r"^[0-9*#]{0,32}$")
 _NUMBER_FIELD_LIMIT = 32
+# What Twilio puts in `From` when the number is withheld: ANONYMOUS, RESTRICTED, BLOCKED, UNKNOWN
+# and UNAVAILABLE spelt on a keypad. One pseudonym for all of them would make one frequent caller.
+WITHHELD = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"})
 
 
 class BadWebhook(ValueError):
@@ -35,10 +38,13 @@ class CallForm:
 
     @property
     def caller_id(self) -> str | None:
-        """`From` as Twilio wrote it, if it has the form of an E.164 number: enough to take a
-        pseudonym of, without the cost of checking that the number exists."""
+        """`From` as Twilio wrote it, if it has the form of an E.164 number and is not one of
+        Twilio's stand-ins for a withheld number: enough to take a pseudonym of, without the
+        cost of checking that the number exists (`caller` does that, for calling back)."""
         value = self.fields.get("From")
-        return value if isinstance(value, str) and _E164.match(value) else None
+        if not isinstance(value, str) or value in WITHHELD or not _E164.match(value):
+            return None
+        return value
 
     def text(self, name: str) -> str | None:
         value = self.fields.get(name)

@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from aiohttp import web
+from multidict import MultiDict
+from twilio.request_validator import RequestValidator
 
 from telephony.signature import signature_middleware
 from tests.e2e.conftest import Client
@@ -64,3 +66,26 @@ async def test_anything_else_is_refused_before_the_handler(
     response = await guarded.post(path, data=params, headers=headers)
     assert response.status == 403
     assert guarded.seen == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("signed_url", "algorithm"),
+    [
+        ("https://mycompany.com:443/myapp.php?foo=1&bar=2", "HMAC_SHA1"),  # Twilio may sign with the port
+        ("https://mycompany.com/myapp.php?foo=1&bar=2", "HMAC_SHA256"),
+    ],
+    ids=["default-port-spelt-out", "sha256"],
+)
+async def test_other_valid_signings_pass_the_full_check(guarded: Client, signed_url: str, algorithm: str) -> None:
+    signature = RequestValidator(TOKEN).compute_signature(signed_url, PARAMS, algorithm)
+    headers = {"X-Twilio-Signature": signature, "X-Twilio-Webhooks-Signature-Settings": f"algorithm={algorithm}"}
+    response = await guarded.post("/myapp.php?foo=1&bar=2", data=PARAMS, headers=headers)
+    assert response.status == 200
+
+
+async def test_a_field_sent_twice_is_signed_with_both_values(guarded: Client) -> None:
+    fields = MultiDict([*PARAMS.items(), ("Digits", "5678")])
+    signature = RequestValidator(TOKEN).compute_signature(PUBLIC_URL + "/myapp.php", fields)
+    assert signature != RequestValidator(TOKEN).compute_signature(PUBLIC_URL + "/myapp.php", PARAMS)
+    response = await guarded.post("/myapp.php", data=list(fields.items()), headers={"X-Twilio-Signature": signature})
+    assert response.status == 200
