@@ -8,7 +8,9 @@ Both servers run in their own processes on loopback, on the same event loop (uvl
 installed, as `hotline serve` does); the load comes from this process (aiohttp client, keep-alive
 connection pool, asyncio's own loop). Every request to the hotline is a new call: a fresh CallSid,
 a random German mobile number calling Siegburg (six languages, so the answer is the language
-menu), signed as Twilio signs it; each writes a call row and a contact event. Per target:
+menu), signed as Twilio signs it; each call's row and contact event are written in the arrival
+log's next group commit, and after the run the bench counts them against the webhooks sent.
+Per target:
 
 - throughput: a closed loop of WORKERS concurrent senders for THROUGHPUT_SECONDS;
 - fixed rate: an open loop sending RATE requests a second for RATE_SECONDS, latency measured from
@@ -484,6 +486,9 @@ def _run(postgres: str | None) -> int:
         f"goal: hotline throughput >= 1/3 of bare: {hotline_tp.rate:.0f} / {results['bare aiohttp'][0].rate:.0f}"
         f" = {ratio:.2f}  {'PASS' if ratio >= GOAL_RATIO else 'MISS'}"
     )
+    if not FALLBACK:  # a fast answer counts only if the call was logged too
+        logged = calls == events == answered
+        print(f"check: every webhook's call row and event written: {'PASS' if logged else 'MISS'}")
     return 0
 
 
