@@ -7,7 +7,7 @@ import json
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any, NotRequired, TypedDict, Unpack, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,70 +28,48 @@ class InvalidContactEvent(ValueError):
     """An event that must not be written; the message says which field and why."""
 
 
-async def record_contact_event(
-    session: AsyncSession,
-    *,
-    pseudonymiser: Pseudonymiser,
-    at: dt.datetime,
-    channel: ContactChannel,
-    kind: str,
-    region: str | None,
-    caller: str | None = None,
-    reference: str | None = None,
-    duration_seconds: int | None = None,
-    wait_seconds: int | None = None,
-    detail: Mapping[str, Any] | None = None,
-    event_id: str | None = None,
-) -> bool:
-    """Log one contact event; `caller` (E.164) is stored only as its pseudonym.
+class ContactEventFields(TypedDict):
+    """What a contact event is made of; `caller` (E.164) is stored only as its pseudonym."""
+
+    pseudonymiser: Pseudonymiser
+    at: dt.datetime
+    channel: ContactChannel
+    kind: str
+    region: str | None
+    caller: NotRequired[str | None]
+    reference: NotRequired[str | None]
+    duration_seconds: NotRequired[int | None]
+    wait_seconds: NotRequired[int | None]
+    detail: NotRequired[Mapping[str, Any] | None]
+    event_id: NotRequired[str | None]
+
+
+async def record_contact_event(session: AsyncSession, **fields: Unpack[ContactEventFields]) -> bool:
+    """Log one contact event.
 
     Give a deterministic `event_id` (e.g. CallSid and step) where the same event can arrive
     twice: the second write is ignored and the function returns False.
     """
-    row = contact_event_row(
-        pseudonymiser=pseudonymiser,
-        at=at,
-        channel=channel,
-        kind=kind,
-        region=region,
-        caller=caller,
-        reference=reference,
-        duration_seconds=duration_seconds,
-        wait_seconds=wait_seconds,
-        detail=detail,
-        event_id=event_id,
-    )
+    row = contact_event_row(**fields)
     result = await session.execute(insert_new(session, _EVENTS, "event_id").values(**row))
     return bool(getattr(result, "rowcount", 0))
 
 
-def contact_event_row(
-    *,
-    pseudonymiser: Pseudonymiser,
-    at: dt.datetime,
-    channel: ContactChannel,
-    kind: str,
-    region: str | None,
-    caller: str | None = None,
-    reference: str | None = None,
-    duration_seconds: int | None = None,
-    wait_seconds: int | None = None,
-    detail: Mapping[str, Any] | None = None,
-    event_id: str | None = None,
-) -> dict[str, Any]:
+def contact_event_row(**fields: Unpack[ContactEventFields]) -> dict[str, Any]:
     """One event checked and pseudonymised, ready for `record_contact_events`; raises
     `InvalidContactEvent` at once, so a refused event is never left for a later write."""
+    caller = fields.get("caller")
     return _validated_row(
-        at=at,
-        channel=channel,
-        kind=kind,
-        region=region,
-        caller_pseudonym=pseudonymiser(caller) if caller else None,
-        reference=reference,
-        duration_seconds=duration_seconds,
-        wait_seconds=wait_seconds,
-        detail=dict(detail or {}),
-        event_id=event_id or uuid.uuid4().hex,
+        at=fields["at"],
+        channel=fields["channel"],
+        kind=fields["kind"],
+        region=fields["region"],
+        caller_pseudonym=fields["pseudonymiser"](caller) if caller else None,
+        reference=fields.get("reference"),
+        duration_seconds=fields.get("duration_seconds"),
+        wait_seconds=fields.get("wait_seconds"),
+        detail=dict(fields.get("detail") or {}),
+        event_id=fields.get("event_id") or uuid.uuid4().hex,
     )
 
 
