@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import secrets
@@ -17,6 +18,9 @@ from staff.web import Handler, see_other
 
 log = logging.getLogger("hotline.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Our own ids: a random tag per process and a counter, unique without a system call per request.
+_PROCESS_TAG = secrets.token_hex(6)
+_REQUESTS = itertools.count(1)
 
 _PAGE_TEXTS: dict[int, tuple[str, str]] = {
     400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
@@ -36,7 +40,7 @@ def wants_json(request: web.Request) -> bool:
 async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Tag each request (reusing a proxy's X-Request-Id when it is sane) and echo the id."""
     incoming = request.headers.get("X-Request-Id", "")
-    request[REQUEST_ID] = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(16)
+    request[REQUEST_ID] = incoming if _REQUEST_ID.match(incoming) else f"{_PROCESS_TAG}{next(_REQUESTS):08x}"
     try:
         response = await handler(request)
     except web.HTTPException as exc:
