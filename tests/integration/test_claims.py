@@ -217,6 +217,27 @@ async def test_take_next_serves_only_the_given_regions(
     assert await _drain(sessions, anna, clock(), []) == []
 
 
+async def test_a_claim_commits_without_waiting_for_the_disk_and_nothing_else_does(
+    sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    [anna] = await _counsellors(sessions, clock, "anna")
+    async with sessions.begin() as session:
+        concern = await _raise(session, clock, 1)
+    postgres = sessions.kw["bind"].dialect.name == "postgresql"
+    durable = text("SHOW synchronous_commit") if postgres else text("PRAGMA synchronous")
+    async with sessions.begin() as session:
+        before = await session.scalar(durable)
+        claimed = await claim_next(session, user_id=anna, regions=SIEGBURG, now=clock(), lease=LEASE)
+        assert claimed is not None and claimed.id == concern.id
+        during = await session.scalar(durable)
+    async with sessions.begin() as session:
+        after = await session.scalar(durable)
+    # PostgreSQL: only the claim's transaction skips the WAL flush (a lease, lost at worst).
+    # SQLite: WAL at synchronous=NORMAL (1) never waits for the disk on commit, for anything.
+    assert (before, during, after) == (("on", "off", "on") if postgres else (1, 1, 1))
+    assert await _holder(sessions, concern.id) == anna
+
+
 # -- many counsellors at once ------------------------------------------------------------------
 
 
