@@ -31,9 +31,11 @@ async def client(
     clock: ManualClock,
     database_url: str,
     tmp_path: Path,
-) -> Client:
+) -> AsyncIterator[Client]:
     settings = make_settings(tmp_path, database_url)
-    return await aiohttp_client(create_app(settings, overrides=Overrides(clock=clock, engine=engine)))
+    client = await aiohttp_client(create_app(settings, overrides=Overrides(clock=clock, engine=engine)))
+    yield client
+    await client.close()  # the app stops (its arrival log's last round) before the engine is disposed
 
 
 @pytest.fixture
@@ -93,4 +95,5 @@ async def app_client(
         )
     clock.now = TWILIO_OPEN
     yield client, FakeTwilio(client, settings)
+    await client.close()  # the app stops (its arrival log's last round) before the engine is disposed
     await outbound.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -25,12 +25,14 @@ async def logged_client(
     clock: ManualClock,
     database_url: str,
     tmp_path: Path,
-) -> Client:
+) -> AsyncIterator[Client]:
     settings = make_settings(tmp_path, database_url)
     app = create_app(settings, overrides=Overrides(clock=clock, engine=engine, run_jobs=False))
     server = TestServer(app)  # started here: the server_kwargs of aiohttp_client do not reach the runner
     await server.start_server(access_log_class=JsonAccessLogger, access_log=logging.getLogger("hotline.access"))
-    return await aiohttp_client(server)
+    client = await aiohttp_client(server)
+    yield client
+    await client.close()  # the app stops (its arrival log's last round) before the engine is disposed
 
 
 def access_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:

@@ -376,4 +376,5 @@ async def test_database_down_during_a_call_still_gets_a_spoken_answer(
         assert said(open_line)[0].startswith("Leider gibt es gerade eine technische Störung.")
         assert verbs(open_line)[-1] == "Hangup"
     finally:
+        await client.close()  # the app stops before its engine is disposed
         await engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -77,7 +77,7 @@ async def client(
     database_url: str,
     tmp_path: Path,
     sessions: async_sessionmaker[AsyncSession],
-) -> Client:
+) -> AsyncIterator[Client]:
     """The app with dora and tom at the desks of Siegburg and Troisdorf, frieda at every desk,
     and anna, a counsellor."""
     settings = make_settings(tmp_path, database_url)
@@ -93,7 +93,9 @@ async def client(
     async with sessions.begin() as session:
         for username, role, regions in staff:
             await create_user(session, username=username, password=PASSWORD, roles=[role], regions=regions, now=clock())
-    return await aiohttp_client(app)
+    client = await aiohttp_client(app)
+    yield client
+    await client.close()  # the app stops (its arrival log's last round) before the engine is disposed
 
 
 def form_id_from(html: str) -> str:

@@ -30,6 +30,7 @@ async def test_readyz_is_503_when_the_database_is_unreachable(
         assert response.status == 503
         assert await response.json() == {"status": "unavailable", "database": "unreachable"}
     finally:
+        await client.close()  # the app stops before its engine is disposed
         await engine.dispose()
 
 

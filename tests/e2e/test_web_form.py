@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -92,12 +92,14 @@ async def visitor(
     clock: ManualClock,
     database_url: str,
     tmp_path: Path,
-) -> Client:
+) -> AsyncIterator[Client]:
     """An anonymous browser on the whole app; Thursday 26 November 2026, 10:30 in Siegburg."""
     await _create_rate_limit_table(engine)  # the migration supersedes this
     settings = make_settings(tmp_path, database_url)
     app = create_app(settings, overrides=Overrides(clock=clock, engine=engine, run_jobs=False))
-    return await aiohttp_client(_with_web_form(app, settings))
+    client = await aiohttp_client(_with_web_form(app, settings))
+    yield client
+    await client.close()  # the app stops (its arrival log's last round) before the engine is disposed
 
 
 def _hidden(html: str, name: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import wave
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -105,7 +105,7 @@ async def client(
     clock: ManualClock,
     database_url: str,
     tmp_path: Path,
-) -> Client:
+) -> AsyncIterator[Client]:
     """The real app with anna (counsellor), root (admin) and paul (planner)."""
     app = create_app(
         make_settings(tmp_path, database_url), overrides=Overrides(clock=clock, engine=engine, run_jobs=False)
@@ -115,7 +115,9 @@ async def client(
     async with sessions.begin() as session:
         for username, role in (("anna", "counsellor"), ("root", "admin"), ("paul", "planner")):
             await create_user(session, username=username, password=PASSWORD, roles=[role], now=clock())
-    return await aiohttp_client(app)
+    client = await aiohttp_client(app)
+    yield client
+    await client.close()  # the app stops (its arrival log's last round) before the engine is disposed
 
 
 async def log_in(client: Client, username: str) -> None:
