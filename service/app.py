@@ -44,7 +44,7 @@ from telephony.outbound import OutboundPort
 from telephony.outbox import OutboxViews, SimulatedOutbound
 from telephony.presence_views import PresenceViews
 from telephony.prompts import PromptBook
-from telephony.signature import signature_middleware
+from telephony.signature import WEBHOOK_PREFIX, signature_middleware
 from telephony.voice_webhooks import VoiceWebhooks
 
 PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks")
@@ -74,7 +74,13 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     sessions = session_factory(engine)
     prompts = overrides.prompts or PromptBook.load()
     pseudonymiser = Pseudonymiser(settings.secret_key)
-    gate = StaffGate(sessions=sessions, secret=settings.secret_key, clock=clock, secure_cookies=settings.secure_cookies)
+    gate = StaffGate(
+        sessions=sessions,
+        secret=settings.secret_key,
+        clock=clock,
+        secure_cookies=settings.secure_cookies,
+        csrf_exempt_prefixes=(WEBHOOK_PREFIX,),
+    )
 
     app = web.Application(
         middlewares=[

@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 import threading
+import time as time_module  # `time` is the duration aiohttp hands to `log`
 from typing import Any, TextIO
 
 from aiohttp import web
@@ -25,14 +26,19 @@ MAX_BUFFERED_LINES = 256
 _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
 
+def _entry(created: float, level: str, logger: str, message: str) -> dict[str, Any]:
+    """The first keys of every line, in this order; the fields of the event follow."""
+    return {
+        "time": dt.datetime.fromtimestamp(created, dt.UTC).isoformat(timespec="milliseconds"),
+        "level": level,
+        "logger": logger,
+        "message": message,
+    }
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
+        entry = _entry(record.created, record.levelname.lower(), record.name, record.getMessage())
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
                 entry[key] = value
@@ -127,13 +133,7 @@ class JsonAccessLogger(AbstractAccessLogger):
         if _lines is None:
             self.logger.info("request", extra=fields)
             return
-        entry = {
-            "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
-            "level": "info",
-            "logger": self.logger.name,
-            "message": "request",
-            **fields,
-        }
+        entry = _entry(time_module.time(), "info", self.logger.name, "request") | fields
         _lines.add(json.dumps(entry, ensure_ascii=False))
 
     @property

@@ -9,8 +9,7 @@ from aiohttp import web
 
 from service.i18n import LANGUAGE_COOKIE, pick_language
 from staff.web import CSRF_TOKEN, CURRENT_MEMBER, Handler
-
-MACHINE_PREFIX = "/twilio/"  # Twilio's webhooks: no page is ever rendered for them
+from telephony.signature import WEBHOOK_PREFIX
 
 
 async def page_context(request: web.Request) -> dict[str, Any]:
@@ -26,6 +25,6 @@ async def page_context(request: web.Request) -> dict[str, Any]:
 @web.middleware
 async def page_context_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Give templates the page context; webhooks skip the cookie and header parsing it takes."""
-    if not request.path.startswith(MACHINE_PREFIX):
+    if not request.path.startswith(WEBHOOK_PREFIX):  # no page is ever rendered for Twilio
         request[aiohttp_jinja2.REQUEST_CONTEXT_KEY] = {"request": request, **await page_context(request)}
     return await handler(request)

@@ -9,9 +9,12 @@ from sqlalchemy import Insert, Table, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.base import Base
 
-def insert_new(session: AsyncSession, table: Table, key: str) -> Insert:
-    """An INSERT that skips rows whose unique `key` is taken.
+
+def insert_new(session: AsyncSession, table: Table | type[Base], key: str) -> Insert:
+    """An INSERT into a table (or a mapped class, for ORM RETURNING) that skips rows whose
+    unique `key` is taken.
 
     PostgreSQL: ON CONFLICT (key) DO NOTHING. SQLite: INSERT OR IGNORE, which SQLAlchemy (unlike
     ON CONFLICT there) sends many rows at a time in one multi-row statement, see `create_engine`.

@@ -19,15 +19,12 @@ from telephony.dispatch import Dispatcher, waiting_callers
 from telephony.presence import counsellor_by_pin
 from telephony.presence_models import CounsellorPresence
 from telephony.prompts import PromptBook, Spoken
+from telephony.responses import twiml_response
 from telephony.voice_webhooks import MENU_ATTEMPTS, VoiceWebhooks
 
 log = logging.getLogger("hotline.twilio")
 STAFF_LANGUAGE = "de"
 MISSED = frozenset({"no-answer", "busy", "failed", "canceled"})
-
-
-def _xml(response: VoiceResponse, status: int = 200) -> web.Response:
-    return web.Response(text=str(response), content_type="application/xml", status=status)
 
 
 def bridge(region_id: str, lead: Spoken) -> VoiceResponse:
@@ -57,7 +54,7 @@ class AgentWebhooks:
         region = self.deployment.region_for_staff_line(number) if number else None
         if region is None:
             return await self.voice.incoming(request)
-        return _xml(self._ask_pin(region.id, attempt=1))
+        return twiml_response(self._ask_pin(region.id, attempt=1))
 
     def _ask_pin(self, region_id: str, attempt: int, wrong: bool = False) -> VoiceResponse:
         response = VoiceResponse()
@@ -78,7 +75,7 @@ class AgentWebhooks:
         try:
             form = await read_call_form(request)
         except BadWebhook:
-            return _xml(twiml.apology(self.prompts, STAFF_LANGUAGE), status=400)
+            return twiml_response(twiml.apology(self.prompts, STAFF_LANGUAGE), status=400)
         region_id = request.query.get("region", "")
         attempt = int(request.query["attempt"]) if request.query.get("attempt", "").isdigit() else MENU_ATTEMPTS
         async with self.sessions() as session:
@@ -87,21 +84,21 @@ class AgentWebhooks:
         if presence is None:
             log.warning("wrong PIN on the staff line", extra={"region": region_id, "attempt": attempt})
             if attempt >= MENU_ATTEMPTS:
-                return _xml(
+                return twiml_response(
                     twiml.goodbye(
                         self.prompts, STAFF_LANGUAGE, lead=[self.prompts.say(STAFF_LANGUAGE, "staff_pin_wrong")]
                     )
                 )
-            return _xml(self._ask_pin(region_id, attempt + 1, wrong=True))
+            return twiml_response(self._ask_pin(region_id, attempt + 1, wrong=True))
         regions = [r for r in (presence.regions or [region_id]) if r in waiting]
         if not regions:
-            return _xml(
+            return twiml_response(
                 twiml.goodbye(
                     self.prompts, STAFF_LANGUAGE, lead=[self.prompts.say(STAFF_LANGUAGE, "counsellor_queue_empty")]
                 )
             )
         oldest = min(regions, key=lambda r: waiting[r][1])
-        return _xml(bridge(oldest, self.prompts.say(STAFF_LANGUAGE, "staff_connecting")))
+        return twiml_response(bridge(oldest, self.prompts.say(STAFF_LANGUAGE, "staff_connecting")))
 
     async def connect(self, request: web.Request) -> web.Response:
         """The counsellor answered the ring: bridge, unless the caller has gone meanwhile."""
@@ -109,14 +106,14 @@ class AgentWebhooks:
         async with self.sessions() as session:
             waiting = await waiting_callers(session)
         if region_id not in waiting:
-            return _xml(
+            return twiml_response(
                 twiml.goodbye(
                     self.prompts, STAFF_LANGUAGE, lead=[self.prompts.say(STAFF_LANGUAGE, "counsellor_queue_empty")]
                 )
             )
         region = self.deployment.region(region_id)
         name = region.name if region else region_id
-        return _xml(bridge(region_id, self.prompts.say(STAFF_LANGUAGE, "counsellor_connecting", region=name)))
+        return twiml_response(bridge(region_id, self.prompts.say(STAFF_LANGUAGE, "counsellor_connecting", region=name)))
 
     async def status(self, request: web.Request) -> web.Response:
         """The ring's progress: a miss counts, too many misses make the counsellor unavailable."""
@@ -126,7 +123,7 @@ class AgentWebhooks:
         if not user.isdigit() or not isinstance(status, str):
             return web.Response(status=400, text="user or CallStatus missing")
         if status not in FINAL_STATUSES:
-            return _xml(VoiceResponse())
+            return twiml_response(VoiceResponse())
         async with self.sessions.begin() as session:
             presence = await session.get(CounsellorPresence, int(user))
             # Only news of the call we are waiting for counts; a stray or late one changes nothing.
@@ -141,4 +138,4 @@ class AgentWebhooks:
                     presence.misses = 0
                 presence.updated_at = self.clock()
         self.dispatcher.poke()
-        return _xml(VoiceResponse())
+        return twiml_response(VoiceResponse())

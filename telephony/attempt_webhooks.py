@@ -22,14 +22,11 @@ from storage.clock import Clock
 from telephony import twiml
 from telephony.call_log import FINAL_STATUSES
 from telephony.prompts import PromptBook, Spoken
+from telephony.responses import twiml_response
 
 log = logging.getLogger("hotline.twilio")
 STAFF_LANGUAGE = "de"
 MISSED = frozenset({"no-answer", "busy", "failed", "canceled"})
-
-
-def _xml(response: VoiceResponse, status: int = 200) -> web.Response:
-    return web.Response(text=str(response), content_type="application/xml", status=status)
 
 
 @dataclass(frozen=True)
@@ -46,11 +43,11 @@ class AttemptWebhooks:
         async with self.sessions() as session:
             found = await self._attempt(session, request)
         if found is None:
-            return _xml(twiml.apology(self.prompts, STAFF_LANGUAGE), status=400)
+            return twiml_response(twiml.apology(self.prompts, STAFF_LANGUAGE), status=400)
         attempt, concern = found
         region = self.deployment.region(concern.region)
         if attempt.outcome is not None or concern.status == "closed" or region is None or not concern.callback_number:
-            return _xml(twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[self._say("staff_callback_gone")]))
+            return twiml_response(twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[self._say("staff_callback_gone")]))
         response = VoiceResponse()
         twiml.say(response, self._say("staff_callback_intro", reference=concern.reference))
         base = "/twilio/attempt"
@@ -61,7 +58,7 @@ class AttemptWebhooks:
             amd_status_callback=twiml.url(f"{base}/amd", attempt=attempt.id),
         )
         response.append(dial)
-        return _xml(response)
+        return twiml_response(response)
 
     async def dialled(self, request: web.Request) -> web.Response:
         """The <Dial> to the customer ended: its status is the attempt's outcome."""
@@ -70,10 +67,12 @@ class AttemptWebhooks:
         outcome = DIAL_OUTCOMES.get(status, "failed")
         unreached = await self._finish(request, outcome, customer_call_sid=_text(form.get("DialCallSid")))
         if unreached:
-            return _xml(twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[self._say("staff_callback_not_reached")]))
+            return twiml_response(
+                twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[self._say("staff_callback_not_reached")])
+            )
         response = VoiceResponse()
         response.hangup()
-        return _xml(response)
+        return twiml_response(response)
 
     async def machine(self, request: web.Request) -> web.Response:
         """Machine detection: an answering machine picked up, not the customer."""
@@ -81,21 +80,21 @@ class AttemptWebhooks:
         answered_by = str(form.get("AnsweredBy", ""))
         if answered_by.startswith("machine") or answered_by == "fax":
             await self._finish(request, "machine", customer_call_sid=_text(form.get("CallSid")))
-        return _xml(VoiceResponse())
+        return twiml_response(VoiceResponse())
 
     async def status(self, request: web.Request) -> web.Response:
         """The counsellor's leg: if their phone did not answer, the customer was never called."""
         form = await request.post()
         status = str(form.get("CallStatus", ""))
         if status not in FINAL_STATUSES:
-            return _xml(VoiceResponse())
+            return twiml_response(VoiceResponse())
         async with self.sessions.begin() as session:
             found = await self._attempt(session, request)
             if found is not None and status in MISSED and found[0].outcome is None:
                 await attempt_could_not_start(
                     session, found[0], error="Ihr Telefon hat nicht geantwortet.", now=self.clock()
                 )
-        return _xml(VoiceResponse())
+        return twiml_response(VoiceResponse())
 
     async def _finish(self, request: web.Request, outcome: AttemptOutcome, customer_call_sid: str | None) -> bool:
         """Record the outcome (once); text the customer if that was the last attempt. True if unreached."""

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeGuard
 
 from aiohttp import web
 
@@ -60,7 +61,7 @@ async def read_call_form(request: web.Request) -> CallForm:
     form = await request.post()
     call_sid = form.get("CallSid")
     to = form.get("To")
-    if not isinstance(call_sid, str) or not _SID.match(call_sid):
+    if not is_sid(call_sid):
         raise BadWebhook("CallSid missing or malformed")
     if not isinstance(to, str) or not to or len(to) > _NUMBER_FIELD_LIMIT:
         raise BadWebhook("To missing or malformed")
@@ -73,6 +74,11 @@ async def read_call_form(request: web.Request) -> CallForm:
         digits=digits if isinstance(digits, str) and digits else None,
         fields=form,
     )
+
+
+def is_sid(value: object) -> TypeGuard[str]:
+    """A Twilio SID: two capitals and 32 hex digits (CallSid, RecordingSid, MessageSid, ...)."""
+    return isinstance(value, str) and _SID.match(value) is not None
 
 
 def dialled_number(value: object) -> str | None:

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contacts.pseudonyms import Pseudonymiser
 from contacts.service import record_contact_event
 from contacts.vocabulary import ContactChannel
+from storage.bulk import insert_new
 from telephony.arrivals import ArrivalLog
 from telephony.models import Call
 
@@ -46,14 +45,11 @@ class CallLog:
     ) -> Call:
         """The call's record, created on first sight (whichever webhook that is)."""
         await self.arrivals.written(call_sid)
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         # Insert-or-nothing in one statement: a webhook retried at the same moment cannot fail
         # on the key, and a new call costs a single round trip.
         created: Call | None = await session.scalar(
-            insert(Call)
+            insert_new(session, Call, "call_sid")
             .values(call_sid=call_sid, region=region, direction=direction, status="in-progress", started_at=now)
-            .on_conflict_do_nothing(index_elements=["call_sid"])
             .returning(Call)
         )
         if created is None:

@@ -21,20 +21,15 @@ from contacts.pseudonyms import Pseudonymiser
 from contacts.service import record_contact_event
 from routing import UnknownNumber, find_region
 from storage.clock import Clock
-from telephony.call_form import BadWebhook, caller_number, read_call_form
+from telephony.call_form import BadWebhook, caller_number, is_sid, read_call_form
 from telephony.call_log import FINAL_STATUSES, CallLog
 from telephony.prompts import PromptBook
 from telephony.recordings import remember_recording
+from telephony.responses import twiml_response
 
 log = logging.getLogger("hotline.twilio")
 _CALLBACK_KEYWORD = re.compile(r"^\s*(RUECKRUF|RÜCKRUF|RUCKRUF)\b", re.IGNORECASE)
-_SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 NO_RECORDING_SID = "RecordingSid missing or malformed"
-_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response />'
-
-
-def _ok() -> web.Response:
-    return web.Response(text=_EMPTY, content_type="application/xml")
 
 
 @dataclass(frozen=True)
@@ -58,21 +53,20 @@ class EventWebhooks:
         except UnknownNumber:
             region = "unknown"
         now = self.clock()
-        calls = self.calls
         async with self.sessions.begin() as session:
-            call = await calls.open_call(session, call_sid=form.call_sid, region=region, caller=None, now=now)
+            call = await self.calls.open_call(session, call_sid=form.call_sid, region=region, caller=None, now=now)
             if status not in FINAL_STATUSES:
-                return _ok()
+                return twiml_response()
             call.status = status
             call.ended_at = call.ended_at or now
             duration = form.number("CallDuration")
             if status == "completed":
-                await calls.event(session, call, "call_completed", now, duration_seconds=duration)
+                await self.calls.event(session, call, "call_completed", now, duration_seconds=duration)
             else:
-                await calls.event(session, call, "call_failed", now, detail={"status": status})
+                await self.calls.event(session, call, "call_failed", now, detail={"status": status})
             if call.queued_at and not call.answered_at and not call.queue_choice:
-                await calls.event(session, call, "abandoned", now, detail={"position": call.queue_position})
-        return _ok()
+                await self.calls.event(session, call, "abandoned", now, detail={"position": call.queue_position})
+        return twiml_response()
 
     async def recording(self, request: web.Request) -> web.Response:
         """Recording status: the final URL and length of a voicemail."""
@@ -93,7 +87,7 @@ class EventWebhooks:
                 now=self.clock(),
             )
             await attach_recording_details(session, recording_sid=sid, recording_url=url, duration_seconds=seconds)
-        return _ok()
+        return twiml_response()
 
     async def transcription(self, request: web.Request) -> web.Response:
         form = await request.post()
@@ -104,20 +98,20 @@ class EventWebhooks:
         async with self.sessions.begin() as session:
             await remember_recording(session, recording_sid=sid, transcript=text, now=self.clock())
             await attach_recording_details(session, recording_sid=sid, transcript=text)
-        return _ok()
+        return twiml_response()
 
     async def sms(self, request: web.Request) -> web.Response:
         """An SMS to a hotline number: RUECKRUF asks for a callback, anything else gets help."""
         form = await request.post()
         message_sid, to, body = form.get("MessageSid"), form.get("To"), form.get("Body")
         sender = caller_number(form.get("From"))
-        if not isinstance(message_sid, str) or not _SID.match(message_sid) or not isinstance(to, str):
+        if not isinstance(message_sid, str) or not is_sid(message_sid) or not isinstance(to, str):
             return web.Response(status=400, text="MessageSid or To missing or malformed")
         reply = MessagingResponse()
         try:
             region = find_region(to, self.deployment)
         except UnknownNumber:
-            return web.Response(text=str(reply), content_type="application/xml")
+            return twiml_response(reply)
         language, now = region.default_language, self.clock()
         wants_callback = isinstance(body, str) and _CALLBACK_KEYWORD.match(body) is not None
         async with self.sessions.begin() as session:
@@ -164,12 +158,12 @@ class EventWebhooks:
                 event_id=f"{message_sid}:reply",
             )
         reply.message(text.text)
-        return web.Response(text=str(reply), content_type="application/xml")
+        return twiml_response(reply)
 
 
 def _recording_sid(form: Mapping[str, object]) -> str | None:
     sid = form.get("RecordingSid")
-    return sid if isinstance(sid, str) and _SID.match(sid) else None
+    return sid if is_sid(sid) else None
 
 
 def _text(value: object) -> str | None:

@@ -12,9 +12,10 @@ from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 log = logging.getLogger("hotline.twilio")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+WEBHOOK_PREFIX = "/twilio/"  # every path Twilio calls, and nothing a person opens
 
 
-def signature_middleware(auth_token: str, public_url: str, prefix: str = "/twilio/") -> Middleware:
+def signature_middleware(auth_token: str, public_url: str, prefix: str = WEBHOOK_PREFIX) -> Middleware:
     """Check `X-Twilio-Signature` against the public URL (never the internal host behind a
     proxy) and the auth token; refuse with 403 and a log line before any handler runs."""
     validator = RequestValidator(auth_token)

@@ -29,10 +29,10 @@ from telephony.call_form import BadWebhook, CallForm, read_call_form
 from telephony.call_log import CallLog, estimate_wait_minutes, recent_answer_wait
 from telephony.prompts import PromptBook, Spoken
 from telephony.recordings import recording_news
+from telephony.responses import twiml_response
 
 log = logging.getLogger("hotline.twilio")
 MENU_ATTEMPTS = 3  # the menu is heard once and repeated twice before a polite goodbye
-TWIML = "application/xml"
 
 VoiceHandler = Callable[["VoiceWebhooks", web.Request, CallForm], Awaitable[VoiceResponse | str]]
 
@@ -46,23 +46,19 @@ def twilio_answer(handler: VoiceHandler) -> Callable[[VoiceWebhooks, web.Request
             form = await read_call_form(request)
         except BadWebhook as exc:
             log.warning("malformed twilio webhook", extra={"path": request.path, "reason": str(exc)})
-            return _xml(twiml.apology(self.prompts, "de"), status=400)
+            return twiml_response(twiml.apology(self.prompts, "de"), status=400)
         try:
-            return _xml(await handler(self, request, form))
+            return twiml_response(await handler(self, request, form))
         except UnknownNumber:
             log.warning("call to a number no region owns", extra={"path": request.path, "call": form.call_sid})
-            return _xml(twiml.apology(self.prompts, "de", "unknown_number"))
+            return twiml_response(twiml.apology(self.prompts, "de", "unknown_number"))
         except Exception:
             log.exception(
                 "voice webhook failed; answering from the deployment file alone", extra={"path": request.path}
             )
-            return _xml(self.fallback_answer(form.to))
+            return twiml_response(self.fallback_answer(form.to))
 
     return answer
-
-
-def _xml(response: VoiceResponse | str, status: int = 200) -> web.Response:
-    return web.Response(text=str(response), content_type=TWIML, status=status)
 
 
 @dataclass(frozen=True)
@@ -80,16 +76,17 @@ class VoiceWebhooks:
     @twilio_answer
     async def incoming(self, request: web.Request, form: CallForm) -> VoiceResponse | str:
         region = find_region(form.to, self.deployment)
+        menu = len(region.languages) > 1
         arrivals = self.calls.arrivals
-        if len(region.languages) > 1 and arrivals.accepting:
+        if menu and arrivals.accepting:
             # The language menu needs nothing from the database: answer now, log in the next round.
             arrivals.note(call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=self.clock())
-            return twiml.language_menu_xml(self.prompts, region)
-        async with self.sessions.begin() as session:
-            await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=self.clock()
-            )
-        if len(region.languages) > 1:
+        else:
+            async with self.sessions.begin() as session:
+                await self.calls.open_call(
+                    session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=self.clock()
+                )
+        if menu:
             return twiml.language_menu_xml(self.prompts, region)
         return await self._route(form, region, region.default_language)
 
@@ -380,7 +377,7 @@ class VoiceWebhooks:
         """The fallback URL configured in Twilio: answers from the deployment file alone."""
         form = await request.post()
         to = form.get("To")
-        return _xml(self.fallback_answer(to if isinstance(to, str) else ""))
+        return twiml_response(self.fallback_answer(to if isinstance(to, str) else ""))
 
     def fallback_answer(self, to: str) -> VoiceResponse:
         try:
