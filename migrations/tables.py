@@ -5,7 +5,3 @@ import callbacks.rate_limits  # noqa: F401
 import contacts.models  # noqa: F401
 import staff.models  # noqa: F401
 import storage.job_leases  # noqa: F401
-import telephony.models
-import telephony.outbox_models
-import telephony.presence_models
-import telephony.recordings  # noqa: F401

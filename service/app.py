@@ -33,19 +33,19 @@ from staff.views import LoginViews
 from staff.web import StaffGate
 from storage.clock import Clock, system_clock
 from storage.engine import create_engine, session_factory
-from telephony.agent_webhooks import AgentWebhooks
-from telephony.arrivals import ArrivalLog
-from telephony.attempt_webhooks import AttemptWebhooks
-from telephony.call_log import CallLog
-from telephony.callback_dialer import TelephonyCallbackDialer
-from telephony.dispatch import Dispatcher
-from telephony.event_webhooks import EventWebhooks
-from telephony.outbound import OutboundPort
-from telephony.outbox import OutboxViews, SimulatedOutbound
-from telephony.presence_views import PresenceViews
+from telephony.counsellors.callback_calls import CallbackCallWebhooks
+from telephony.counsellors.dispatch import Dispatcher
+from telephony.counsellors.views import PresenceViews
+from telephony.counsellors.webhooks import CounsellorWebhooks
+from telephony.edge.signature import WEBHOOK_PREFIX, signature_middleware
+from telephony.inbound.arrivals import ArrivalLog
+from telephony.inbound.call_log import CallLog
+from telephony.inbound.events import EventWebhooks
+from telephony.inbound.webhooks import VoiceWebhooks
+from telephony.outbound.callback_dialer import TelephonyCallbackDialer
+from telephony.outbound.outbox import OutboxViews, SimulatedOutbound
+from telephony.outbound.port import OutboundPort
 from telephony.prompts import PromptBook
-from telephony.signature import WEBHOOK_PREFIX, signature_middleware
-from telephony.voice_webhooks import VoiceWebhooks
 
 PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks")
 DISPATCH_INTERVAL_SECONDS = 10  # a safety net: enqueuing and availability changes poke at once
@@ -118,7 +118,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     api = ConcernApi(sessions, deployment, clock, pseudonymiser)
     desk = DeskViews(sessions, deployment, clock, pseudonymiser)
     web_form = WebFormViews(sessions, deployment, clock, pseudonymiser, settings.secret_key, RateLimit())
-    attempts = AttemptWebhooks(sessions, deployment, prompts, clock, pseudonymiser, dialer)
+    attempts = CallbackCallWebhooks(sessions, deployment, prompts, clock, pseudonymiser, dialer)
     login = LoginViews(sessions=sessions, gate=gate, clock=clock)
     presence = PresenceViews(
         sessions,
@@ -183,12 +183,12 @@ def twilio_routes(
     calls = CallLog(pseudonymiser, arrivals)
     voice = VoiceWebhooks(sessions, deployment, prompts, clock, pseudonymiser, calls, on_queued=dispatcher.poke)
     events = EventWebhooks(sessions, deployment, prompts, clock, pseudonymiser, calls)
-    agents = AgentWebhooks(sessions, deployment, prompts, clock, dispatcher, voice, secret)
+    agents = CounsellorWebhooks(sessions, deployment, prompts, clock, dispatcher, voice, secret)
     return [
         web.post("/twilio/voice", agents.front_door),
         web.post("/twilio/staff/pin", agents.staff_pin),
-        web.post("/twilio/agent/connect", agents.connect),
-        web.post("/twilio/agent/status", agents.status),
+        web.post("/twilio/counsellor/connect", agents.connect),
+        web.post("/twilio/counsellor/status", agents.status),
         web.post("/twilio/voice/fallback", voice.fallback),
         web.post("/twilio/voice/language", voice.language),
         web.post("/twilio/voice/route", voice.route),
@@ -216,7 +216,7 @@ def _outbound_port(
         if given is not None:
             port: OutboundPort = given
         elif settings.twilio_account_sid and settings.twilio_auth_token:
-            from telephony.twilio_rest import TwilioOutbound  # the REST client only where it is used
+            from telephony.outbound.twilio_rest import TwilioOutbound  # the REST client only where it is used
 
             port = TwilioOutbound(
                 settings.twilio_account_sid, settings.twilio_auth_token, api_base_url=settings.twilio_api_base_url

@@ -291,7 +291,7 @@ def _concerns_list(args: argparse.Namespace) -> int:
 
 
 def _simulate_call(args: argparse.Namespace) -> int:
-    from telephony.call_simulator import run_simulation
+    from telephony.simulator.calls import run_simulation
 
     settings = _settings(args)
     transcript = run_simulation(

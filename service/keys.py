@@ -9,8 +9,8 @@ from callbacks.jobs import ConcernJobs
 from config.deployment import Deployment
 from config.settings import Settings
 from storage.clock import Clock
-from telephony.dispatch import Dispatcher
-from telephony.outbound import OutboundPort
+from telephony.counsellors.dispatch import Dispatcher
+from telephony.outbound.port import OutboundPort
 
 SETTINGS = web.AppKey("settings", Settings)
 DEPLOYMENT = web.AppKey("deployment", Deployment)

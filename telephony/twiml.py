@@ -1,25 +1,16 @@
-"""Typed TwiML builders over twilio's VoiceResponse: what each step of a call sounds like.
+"""TwiML pieces every side of a call uses: relative webhook URLs, speaking a prompt, a polite end.
 
-Pure functions of a decision, the prompts and a few values; the webhook handlers only choose
-which one to send. Every answer ends in a way that never leaves the caller in silence: a
-menu falls through to a redirect, and goodbyes end with <Hangup/>.
+Every answer ends in a way that never leaves the caller in silence: goodbyes end with <Hangup/>.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from config.deployment import Region, TelephonySettings
-from routing import Decision
 from telephony.prompts import PromptBook, Spoken
-
-MENU_TIMEOUT_SECONDS = 6
-HOLD_PAUSE_SECONDS = 20
 
 
 def url(path: str, **query: object) -> str:
@@ -31,119 +22,6 @@ def say(node: VoiceResponse | Gather, spoken: Spoken) -> None:
     node.say(spoken.text, voice=spoken.voice, language=spoken.language)
 
 
-@lru_cache(maxsize=256)
-def language_menu_xml(prompts: PromptBook, region: Region) -> str:
-    """The same for every call to a region, so rendered once (prompt books and regions are
-    immutable and hashed by identity)."""
-    return str(language_menu(prompts, region))
-
-
-def language_menu(prompts: PromptBook, region: Region) -> VoiceResponse:
-    """Welcome in the region's default language, then one key per language, each in its own voice."""
-    default = region.default_language
-    response = VoiceResponse()
-    gather = Gather(num_digits=1, timeout=4, action=url("/twilio/voice/language"), action_on_empty_result=False)
-    say(gather, prompts.say(default, "welcome", region=region.name))
-    for digit, language in enumerate(region.languages, start=1):
-        say(gather, prompts.say(language, "choose_language", digit=digit))
-    response.append(gather)
-    response.redirect(url("/twilio/voice/route", lang=default), method="POST")
-    return response
-
-
-def enqueue(prompts: PromptBook, region: Region, language: str, *, with_notice: bool) -> VoiceResponse:
-    """Into the region's queue, after the data-protection notice (once per call)."""
-    response = VoiceResponse()
-    if with_notice:
-        say(response, prompts.say(language, "privacy_notice"))
-    response.enqueue(
-        region.id,
-        wait_url=url("/twilio/queue/wait", lang=language),
-        wait_url_method="POST",
-        action=url("/twilio/queue/done", lang=language),
-        method="POST",
-    )
-    return response
-
-
-def queue_wait(
-    prompts: PromptBook, language: str, *, position: int, estimate_minutes: int, telephony: TelephonySettings
-) -> VoiceResponse:
-    """One round of waiting: position, estimate, the way out, then music or silence.
-
-    Twilio fetches the wait URL again when this document ends, so the caller hears it repeat.
-    """
-    response = VoiceResponse()
-    gather = Gather(num_digits=1, timeout=1, action=url("/twilio/queue/key", lang=language))
-    say(gather, prompts.say(language, "queue_position", position=position))
-    if estimate_minutes == 1:
-        say(gather, prompts.say(language, "queue_estimate_one"))
-    else:
-        say(gather, prompts.say(language, "queue_estimate", minutes=estimate_minutes))
-    say(gather, prompts.say(language, "queue_options"))
-    if telephony.hold_music:
-        gather.play(telephony.hold_music)
-    else:
-        gather.pause(length=HOLD_PAUSE_SECONDS)
-    response.append(gather)
-    return response
-
-
-def leave_queue(prompts: PromptBook, language: str, *, too_long: bool) -> VoiceResponse:
-    response = VoiceResponse()
-    if too_long:
-        say(response, prompts.say(language, "queue_too_long"))
-    response.leave()
-    return response
-
-
-def closed_line(
-    prompts: PromptBook, decision: Decision, language: str, zone: dt.tzinfo, *, counselling: bool
-) -> VoiceResponse:
-    """Why the line is closed, when it opens again, then the menu."""
-    response = VoiceResponse()
-    for spoken in closed_reason(prompts, decision, language, zone):
-        say(response, spoken)
-    return closed_menu(prompts, language, counselling=counselling, attempt=1, response=response)
-
-
-def closed_reason(prompts: PromptBook, decision: Decision, language: str, zone: dt.tzinfo) -> list[Spoken]:
-    if decision.reason == "holiday":
-        lines = [prompts.say(language, "closed_holiday", holiday=decision.detail or "")]
-    elif decision.reason == "closure":
-        lines = [prompts.say(language, "closed_closure", reason=decision.detail or "")]
-    else:
-        lines = [prompts.say(language, "closed_outside_hours")]
-    if decision.next_opening is not None:
-        local = decision.next_opening.astimezone(zone)
-        lines.append(prompts.say(language, "opens_again", **prompts.spoken_date(language, local)))
-    return lines
-
-
-def closed_menu(
-    prompts: PromptBook,
-    language: str,
-    *,
-    counselling: bool,
-    attempt: int,
-    response: VoiceResponse | None = None,
-    lead: Sequence[Spoken] = (),
-) -> VoiceResponse:
-    """1 callback, 2 voicemail, 3 counselling where the region offers it; silence repeats it."""
-    response = response or VoiceResponse()
-    for spoken in lead:
-        say(response, spoken)
-    action = url("/twilio/closed/choice", lang=language, attempt=attempt)
-    gather = Gather(num_digits=1, timeout=MENU_TIMEOUT_SECONDS, action=action)
-    say(gather, prompts.say(language, "closed_menu_callback"))
-    say(gather, prompts.say(language, "closed_menu_voicemail"))
-    if counselling:
-        say(gather, prompts.say(language, "closed_menu_counselling"))
-    response.append(gather)
-    response.redirect(action, method="POST")  # no key: the choice handler counts the attempt
-    return response
-
-
 def goodbye(prompts: PromptBook, language: str, lead: Sequence[Spoken] = ()) -> VoiceResponse:
     response = VoiceResponse()
     for spoken in lead:
@@ -153,57 +31,6 @@ def goodbye(prompts: PromptBook, language: str, lead: Sequence[Spoken] = ()) -> 
     return response
 
 
-def confirm_callback_number(prompts: PromptBook, language: str, number_words: str, attempt: int) -> VoiceResponse:
-    response = VoiceResponse()
-    action = url("/twilio/callback/answer", lang=language, attempt=attempt)
-    gather = Gather(num_digits=1, timeout=MENU_TIMEOUT_SECONDS, action=action)
-    say(gather, prompts.say(language, "callback_confirm_number", number=number_words))
-    response.append(gather)
-    response.redirect(action, method="POST")
-    return response
-
-
-def ask_callback_number(prompts: PromptBook, language: str, attempt: int, lead: Sequence[Spoken] = ()) -> VoiceResponse:
-    response = VoiceResponse()
-    for spoken in lead:
-        say(response, spoken)
-    action = url("/twilio/callback/number", lang=language, attempt=attempt)
-    gather = Gather(finish_on_key="#", timeout=10, num_digits=20, action=action)
-    say(gather, prompts.say(language, "callback_enter_number"))
-    response.append(gather)
-    response.redirect(action, method="POST")
-    return response
-
-
-def record_voicemail(
-    prompts: PromptBook, language: str, *, telephony: TelephonySettings, retention_days: int
-) -> VoiceResponse:
-    """The notice that it is recorded and for how long, then <Record>; silence ends politely."""
-    response = VoiceResponse()
-    say(response, prompts.say(language, "voicemail_notice", days=retention_days))
-    response.record(
-        action=url("/twilio/voicemail/done", lang=language),
-        method="POST",
-        max_length=telephony.voicemail_max_seconds,
-        finish_on_key="#",
-        play_beep=True,
-        recording_status_callback=url("/twilio/recording"),
-        recording_status_callback_method="POST",
-        transcribe=telephony.transcribe_voicemail or None,
-        transcribe_callback=url("/twilio/recording/transcription") if telephony.transcribe_voicemail else None,
-    )
-    say(response, prompts.say(language, "voicemail_empty"))
-    say(response, prompts.say(language, "goodbye"))
-    response.hangup()
-    return response
-
-
 def apology(prompts: PromptBook, language: str, key: str = "technical_problem") -> VoiceResponse:
     """The answer when anything goes wrong: a sentence and a polite end, never dead air."""
     return goodbye(prompts, language, lead=[prompts.say(language, key)])
-
-
-def spoken_number(e164: str) -> str:
-    """Digits in groups with pauses, the national way (0 2 2 4 1 …), for reading a number back."""
-    national = "0" + e164[3:] if e164.startswith("+49") else e164.lstrip("+")
-    return ", ".join(" ".join(national[i : i + 3]) for i in range(0, len(national), 3))

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service.app import Overrides, create_app
 from staff.accounts import create_user
-from telephony.twilio_rest import TwilioOutbound
+from telephony.outbound.twilio_rest import TwilioOutbound
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support import ManualClock, csrf_from, make_settings
 from tests.twilio_requests import FakeTwilio

@@ -16,8 +16,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from twilio.request_validator import RequestValidator
 
-from telephony.call_simulator import simulate_call
-from telephony.transcript import Transcript
+from telephony.simulator.calls import simulate_call
+from telephony.simulator.transcript import Transcript
 
 PUBLIC_URL = "https://hotline.example.org"
 AUTH_TOKEN = "auth-token-of-the-test-account"

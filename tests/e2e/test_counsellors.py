@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contacts.models import ContactEvent
 from service import keys
-from telephony.models import Call
-from telephony.presence_models import CounsellorPresence
+from telephony.counsellors.models import CounsellorPresence
+from telephony.inbound.models import Call
 from tests.e2e.conftest import TWILIO_OPEN, Client, log_in
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support import ManualClock, csrf_from
@@ -56,21 +56,21 @@ async def test_a_waiting_caller_rings_the_available_counsellor_who_is_bridged(
     [ring] = [r for r in fake_api.requests if r.path.endswith("/Calls.json")]
     anna = await presence(sessions)
     assert ring.form["To"] == "+491712345678" and ring.form["From"] == "+4922419000100"
-    assert ring.form["Url"] == f"http://127.0.0.1:8080/twilio/agent/connect?region=siegburg&user={anna.user_id}"
-    assert ring.form["StatusCallback"] == f"http://127.0.0.1:8080/twilio/agent/status?user={anna.user_id}"
+    assert ring.form["Url"] == f"http://127.0.0.1:8080/twilio/counsellor/connect?region=siegburg&user={anna.user_id}"
+    assert ring.form["StatusCallback"] == f"http://127.0.0.1:8080/twilio/counsellor/status?user={anna.user_id}"
     assert anna.busy_call_sid is not None and anna.busy_call_sid.startswith("CA")
 
     counsellor = FakeTwilio(
         client, caller.settings, to="+491712345678", caller="+4922419000100", call_sid=anna.busy_call_sid
     )
-    _, bridge = await counsellor.post(f"/twilio/agent/connect?region=siegburg&user={anna.user_id}")
+    _, bridge = await counsellor.post(f"/twilio/counsellor/connect?region=siegburg&user={anna.user_id}")
     queue = first(bridge, "Queue")
     assert queue.text == "siegburg" and queue.get("url") == "/twilio/queue/answered"
     assert said(bridge) == ["Anruf aus der Warteschlange Geschäftsstelle Siegburg. Sie werden jetzt verbunden."]
 
     clock.advance(seconds=42)
     await caller.post("/twilio/queue/answered", QueueTime="42", DequeingCallSid=anna.busy_call_sid)
-    await counsellor.post(f"/twilio/agent/status?user={anna.user_id}", CallStatus="completed", CallDuration="300")
+    await counsellor.post(f"/twilio/counsellor/status?user={anna.user_id}", CallStatus="completed", CallDuration="300")
     async with sessions() as session:
         answered = await session.scalar(select(ContactEvent).where(ContactEvent.kind == "answered"))
         call = await session.get(Call, caller.call_sid)
@@ -92,7 +92,7 @@ async def test_a_counsellor_who_misses_three_rings_is_set_unavailable(
         anna = await presence(sessions)
         assert anna.busy_call_sid is not None, f"not rung on attempt {attempt + 1}"
         ring = FakeTwilio(client, caller.settings, to="+491712345678", call_sid=anna.busy_call_sid)
-        await ring.post(f"/twilio/agent/status?user={anna.user_id}", CallStatus="no-answer")
+        await ring.post(f"/twilio/counsellor/status?user={anna.user_id}", CallStatus="no-answer")
         await client.app[keys.DISPATCHER].drain()
     anna = await presence(sessions)
     assert (anna.available, anna.misses) == (False, 3)

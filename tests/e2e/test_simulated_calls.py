@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callbacks.models import Concern
-from telephony.call_simulator import simulate_call
+from telephony.simulator.calls import simulate_call
 from tests.e2e.conftest import Client
 from tests.support import ManualClock, make_settings
 

@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from telephony.outbound import CALL_STATUS_EVENTS, OutboundError, Recording
-from telephony.twilio_rest import TwilioOutbound, basic_auth
+from telephony.outbound.port import CALL_STATUS_EVENTS, OutboundError, Recording
+from telephony.outbound.twilio_rest import TwilioOutbound, basic_auth
 from tests.fakes.twilio_api import FakeTwilioApi
 
 ACCOUNT = "AC" + "0123456789abcdef" * 2

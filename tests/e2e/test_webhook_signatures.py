@@ -9,7 +9,7 @@ from aiohttp import web
 from multidict import MultiDict
 from twilio.request_validator import RequestValidator
 
-from telephony.signature import signature_middleware
+from telephony.edge.signature import signature_middleware
 from tests.e2e.conftest import Client
 
 # Twilio's documented example (twilio-python tests/unit/test_request_validator.py).

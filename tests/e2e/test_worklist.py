@@ -18,7 +18,7 @@ from contacts.models import ContactEvent
 from contacts.pseudonyms import Pseudonymiser
 from service import keys
 from staff.accounts import create_user
-from telephony.presence import make_available
+from telephony.counsellors.availability import make_available
 from tests.e2e.conftest import PASSWORD, Client, log_in
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support import TEST_SECRET, ManualClock, csrf_from

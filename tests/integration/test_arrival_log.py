@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contacts.models import ContactEvent
 from contacts.pseudonyms import Pseudonymiser
-from telephony.arrivals import ArrivalLog, ArrivalNotLogged
-from telephony.call_log import CallLog
-from telephony.models import Call
+from telephony.inbound.arrivals import ArrivalLog, ArrivalNotLogged
+from telephony.inbound.call_log import CallLog
+from telephony.inbound.models import Call
 from tests.support import TEST_SECRET
 from tests.twilio_requests import new_sid
 

@@ -9,7 +9,7 @@ from sqlalchemy import Table, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.bulk import insert_new_rows
-from telephony.models import Call
+from telephony.inbound.models import Call
 
 CALLS = cast(Table, Call.__table__)
 T0 = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service.app import Overrides, create_app
 from staff.accounts import create_user
-from telephony.outbound import OutboundError
-from telephony.outbox import OutboxViews, SimulatedOutbound, list_outbox
+from telephony.outbound.outbox import OutboxViews, SimulatedOutbound, list_outbox
+from telephony.outbound.port import OutboundError
 from tests.support import ManualClock, csrf_from, make_settings
 
 HOTLINE = "+4922419000100"

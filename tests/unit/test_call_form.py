@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from telephony.call_form import WITHHELD, CallForm
+from telephony.edge.fields import WITHHELD, CallForm
 
 
 def form(caller: object) -> CallForm:

@@ -14,8 +14,8 @@ from service.i18n import Translator, load_catalogue, pick_language
 from service.pages import CHANNEL_TITLES, CLOSED_REASONS, WEEKDAY_TITLES
 from staff.roles import ROLE_TITLES
 from staff.views import MESSAGES
-from telephony.outbox import KIND_TITLES
-from telephony.presence_views import NOTICES as PRESENCE_NOTICES
+from telephony.counsellors.views import NOTICES as PRESENCE_NOTICES
+from telephony.outbound.outbox import KIND_TITLES
 
 ROOT = Path(__file__).parents[2]
 PACKAGES = ("service", "staff", "telephony", "callbacks")

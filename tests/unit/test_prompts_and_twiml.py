@@ -14,7 +14,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from config.deployment import TelephonySettings
 from config.loader import load_deployment
 from routing import decide
-from telephony import twiml
+from telephony.inbound import twiml
 from telephony.prompts import CATALOGUE_DIR, STAFF_ONLY, Catalogue, PromptBook
 
 BOOK = PromptBook.load()

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from telephony import outbound
+from telephony.outbound import port as outbound
 from tests.fakes import twilio_api as fake
 
 ROOT = Path(__file__).parents[2]

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from callbacks.models import CallbackAttempt
 from callbacks.ports import DialError, RecordingAudio
 from config.deployment import Deployment
-from telephony.outbound import OutboundError, OutboundPort
-from telephony.presence import presence_of
+from telephony.counsellors.availability import presence_of
+from telephony.outbound.port import OutboundError, OutboundPort
 
 NO_PHONE = (
     "Bitte hinterlegen Sie auf der Seite „Beratung und Rückrufe“ die Telefonnummer, unter der Sie Anrufe annehmen."

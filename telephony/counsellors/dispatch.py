@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config.deployment import Deployment
 from storage.clock import Clock
-from telephony.models import Call
-from telephony.outbound import OutboundError, OutboundPort
-from telephony.presence_models import CounsellorPresence
+from telephony.counsellors.models import CounsellorPresence
+from telephony.inbound.models import Call
+from telephony.outbound.port import OutboundError, OutboundPort
 
 log = logging.getLogger("hotline.dispatch")
 PENDING = "pending"
@@ -131,8 +131,8 @@ class Dispatcher:
             sid = await self.outbound().place_call(
                 to=ring.phone,
                 from_=region.numbers[0],
-                url=f"{base}/twilio/agent/connect?region={region.id}&user={ring.user_id}",
-                status_callback=f"{base}/twilio/agent/status?user={ring.user_id}",
+                url=f"{base}/twilio/counsellor/connect?region={region.id}&user={ring.user_id}",
+                status_callback=f"{base}/twilio/counsellor/status?user={ring.user_id}",
                 timeout_seconds=RING_SECONDS,
             )
         except OutboundError as exc:

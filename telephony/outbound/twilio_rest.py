@@ -14,7 +14,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from telephony.outbound import CALL_STATUS_EVENTS, OutboundError, Recording, check_sid
+from telephony.outbound.port import CALL_STATUS_EVENTS, OutboundError, Recording, check_sid
 
 TWILIO_API = "https://api.twilio.com"
 _HTTP_ERRORS = (TwilioRestException, TwilioServiceException)

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contacts.pseudonyms import Pseudonymiser
 from contacts.service import contact_event_row, record_contact_events
 from storage.bulk import insert_new_rows
-from telephony.models import Call
+from telephony.inbound.models import Call
 
 log = logging.getLogger("hotline.twilio")
 _CALLS = cast(Table, Call.__table__)

@@ -17,8 +17,8 @@ from contacts.pseudonyms import Pseudonymiser
 from contacts.service import record_contact_event
 from contacts.vocabulary import ContactChannel
 from storage.bulk import insert_new
-from telephony.arrivals import ArrivalLog
-from telephony.models import Call
+from telephony.inbound.arrivals import ArrivalLog
+from telephony.inbound.models import Call
 
 RECENT_WINDOW = dt.timedelta(hours=1)
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})

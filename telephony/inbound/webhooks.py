@@ -24,12 +24,13 @@ from config.loader import normalise_number
 from contacts.pseudonyms import Pseudonymiser
 from routing import UnknownNumber, decide, find_region, next_window
 from storage.clock import Clock
-from telephony import twiml
-from telephony.call_form import BadWebhook, CallForm, read_call_form
-from telephony.call_log import CallLog, estimate_wait_minutes, recent_answer_wait
+from telephony.edge.fields import BadWebhook, CallForm, read_call_form
+from telephony.edge.responses import twiml_response
+from telephony.inbound import twiml
+from telephony.inbound.call_log import CallLog, estimate_wait_minutes, recent_answer_wait
+from telephony.inbound.recordings import recording_news
 from telephony.prompts import PromptBook, Spoken
-from telephony.recordings import recording_news
-from telephony.responses import twiml_response
+from telephony.twiml import apology, goodbye, url
 
 log = logging.getLogger("hotline.twilio")
 MENU_ATTEMPTS = 3  # the menu is heard once and repeated twice before a polite goodbye
@@ -46,12 +47,12 @@ def twilio_answer(handler: VoiceHandler) -> Callable[[VoiceWebhooks, web.Request
             form = await read_call_form(request)
         except BadWebhook as exc:
             log.warning("malformed twilio webhook", extra={"path": request.path, "reason": str(exc)})
-            return twiml_response(twiml.apology(self.prompts, "de"), status=400)
+            return twiml_response(apology(self.prompts, "de"), status=400)
         try:
             return twiml_response(await handler(self, request, form))
         except UnknownNumber:
             log.warning("call to a number no region owns", extra={"path": request.path, "call": form.call_sid})
-            return twiml_response(twiml.apology(self.prompts, "de", "unknown_number"))
+            return twiml_response(apology(self.prompts, "de", "unknown_number"))
         except Exception:
             log.exception(
                 "voice webhook failed; answering from the deployment file alone", extra={"path": request.path}
@@ -164,7 +165,7 @@ class VoiceWebhooks:
         choice = {"1": "callback", "2": "voicemail"}.get(form.digits or "")
         if choice is None:
             response = VoiceResponse()
-            response.redirect(twiml.url("/twilio/queue/wait", lang=self._language(request, region)), method="POST")
+            response.redirect(url("/twilio/queue/wait", lang=self._language(request, region)), method="POST")
             return response
         async with self.sessions.begin() as session:
             await self._choose_in_queue(session, form, region, choice)
@@ -214,7 +215,7 @@ class VoiceWebhooks:
                 )
                 return VoiceResponse()
             if result == "bridged":
-                return twiml.goodbye(self.prompts, language)
+                return goodbye(self.prompts, language)
             choice = call.queue_choice if result == "leave" else None
             if choice in ("callback", "voicemail"):
                 kind = f"left_queue_for_{choice}"
@@ -253,17 +254,17 @@ class VoiceWebhooks:
         if choice == "counselling":
             return self._counselling(region, language)
         if attempt >= MENU_ATTEMPTS:
-            return twiml.goodbye(self.prompts, language)
+            return goodbye(self.prompts, language)
         lead = [self.prompts.say(language, "invalid_choice")] if form.digits else []
         return twiml.closed_menu(self.prompts, language, counselling=counselling, attempt=attempt + 1, lead=lead)
 
     def _counselling(self, region: Region, language: str) -> VoiceResponse:
         window = next_window(region, "counselling", self.clock(), self.deployment)
         if window is None:
-            return twiml.goodbye(self.prompts, language, lead=[self.prompts.say(language, "counselling_none")])
+            return goodbye(self.prompts, language, lead=[self.prompts.say(language, "counselling_none")])
         start = window[0].astimezone(self.deployment.zone)
         spoken = self.prompts.say(language, "counselling_offer", **self.prompts.spoken_date(language, start))
-        return twiml.goodbye(self.prompts, language, lead=[spoken])
+        return goodbye(self.prompts, language, lead=[spoken])
 
     # --- callback requests -------------------------------------------------------------------
 
@@ -281,7 +282,7 @@ class VoiceWebhooks:
         if form.digits == "2" or form.caller is None:
             return twiml.ask_callback_number(self.prompts, language, 1)
         if attempt >= MENU_ATTEMPTS:
-            return twiml.goodbye(self.prompts, language)
+            return goodbye(self.prompts, language)
         return self._offer_callback(form, language, attempt + 1)
 
     @twilio_answer
@@ -293,7 +294,7 @@ class VoiceWebhooks:
         if number is not None and callback_refusal(number, self.deployment, foreign_mobiles=True) is None:
             return await self._request_callback(form, region, language, number)
         if attempt >= MENU_ATTEMPTS:
-            return twiml.goodbye(self.prompts, language, lead=[self.prompts.say(language, "callback_invalid_number")])
+            return goodbye(self.prompts, language, lead=[self.prompts.say(language, "callback_invalid_number")])
         lead = [self.prompts.say(language, "callback_invalid_number")] if keyed else []
         return twiml.ask_callback_number(self.prompts, language, attempt + 1, lead=lead)
 
@@ -316,7 +317,7 @@ class VoiceWebhooks:
             )
             call.outcome = "callback"
         # Only now, with the request committed, does the caller hear that it is taken.
-        return twiml.goodbye(self.prompts, language, lead=[self._confirmation(concern, language)])
+        return goodbye(self.prompts, language, lead=[self._confirmation(concern, language)])
 
     def _confirmation(self, concern: Concern, language: str) -> Spoken:
         due = concern.due_at.astimezone(self.deployment.zone)
@@ -339,7 +340,7 @@ class VoiceWebhooks:
         recording_sid, recording_url = form.text("RecordingSid"), form.text("RecordingUrl")
         duration = form.number("RecordingDuration")
         if not recording_sid or not recording_url or duration < 1:
-            return twiml.goodbye(self.prompts, language, lead=[self.prompts.say(language, "voicemail_empty")])
+            return goodbye(self.prompts, language, lead=[self.prompts.say(language, "voicemail_empty")])
         now = self.clock()
         async with self.sessions.begin() as session:
             call = await self.calls.open_call(
@@ -369,7 +370,7 @@ class VoiceWebhooks:
                     transcript=news.transcript,
                 )
             call.outcome = "voicemail"
-        return twiml.goodbye(self.prompts, language, lead=[self.prompts.say(language, "voicemail_saved")])
+        return goodbye(self.prompts, language, lead=[self.prompts.say(language, "voicemail_saved")])
 
     # --- when the database or the service fails ----------------------------------------------
 
@@ -383,13 +384,13 @@ class VoiceWebhooks:
         try:
             region = find_region(to, self.deployment)
         except UnknownNumber:
-            return twiml.apology(self.prompts, "de", "unknown_number")
+            return apology(self.prompts, "de", "unknown_number")
         language = region.default_language
         decision = decide(to, self.clock(), self.deployment)
         lead = [self.prompts.say(language, "technical_problem")]
         if not decision.open:
             lead = twiml.closed_reason(self.prompts, decision, language, self.deployment.zone)
-        return twiml.goodbye(self.prompts, language, lead=lead)
+        return goodbye(self.prompts, language, lead=lead)
 
     # --- small helpers -----------------------------------------------------------------------
 

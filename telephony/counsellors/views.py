@@ -13,8 +13,8 @@ from config.deployment import Deployment
 from config.loader import normalise_number
 from staff.web import CURRENT_MEMBER, require_role, see_other
 from storage.clock import Clock
-from telephony.dispatch import Dispatcher, waiting_callers
-from telephony.presence import PresenceError, make_available, make_unavailable, presence_of, set_pin
+from telephony.counsellors.availability import PresenceError, make_available, make_unavailable, presence_of, set_pin
+from telephony.counsellors.dispatch import Dispatcher, waiting_callers
 
 _MAX_FIELD = 40
 

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from staff.web import require_role
 from storage.clock import Clock
-from telephony.outbound import Recording, check_sid
-from telephony.outbox_models import OutboxEntry
+from telephony.outbound.models import OutboxEntry
+from telephony.outbound.port import Recording, check_sid
 
 # German page texts of the kinds; English in locale/en.toml.
 KIND_TITLES = {"call": "Anruf", "sms": "SMS", "hang_up": "Auflegen", "delete_recording": "Aufnahme löschen"}

@@ -21,11 +21,11 @@ from contacts.pseudonyms import Pseudonymiser
 from contacts.service import record_contact_event
 from routing import UnknownNumber, find_region
 from storage.clock import Clock
-from telephony.call_form import BadWebhook, caller_number, is_sid, read_call_form
-from telephony.call_log import FINAL_STATUSES, CallLog
+from telephony.edge.fields import BadWebhook, caller_number, is_sid, read_call_form
+from telephony.edge.responses import twiml_response
+from telephony.inbound.call_log import FINAL_STATUSES, CallLog
+from telephony.inbound.recordings import remember_recording
 from telephony.prompts import PromptBook
-from telephony.recordings import remember_recording
-from telephony.responses import twiml_response
 
 log = logging.getLogger("hotline.twilio")
 _CALLBACK_KEYWORD = re.compile(r"^\s*(RUECKRUF|RÜCKRUF|RUCKRUF)\b", re.IGNORECASE)

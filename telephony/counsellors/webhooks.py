@@ -13,14 +13,14 @@ from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 from config.deployment import Deployment
 from storage.clock import Clock
 from telephony import twiml
-from telephony.call_form import BadWebhook, dialled_number, read_call_form
-from telephony.call_log import FINAL_STATUSES
-from telephony.dispatch import Dispatcher, waiting_callers
-from telephony.presence import counsellor_by_pin
-from telephony.presence_models import CounsellorPresence
+from telephony.counsellors.availability import counsellor_by_pin
+from telephony.counsellors.dispatch import Dispatcher, waiting_callers
+from telephony.counsellors.models import CounsellorPresence
+from telephony.edge.fields import BadWebhook, dialled_number, read_call_form
+from telephony.edge.responses import twiml_response
+from telephony.inbound.call_log import FINAL_STATUSES
+from telephony.inbound.webhooks import MENU_ATTEMPTS, VoiceWebhooks
 from telephony.prompts import PromptBook, Spoken
-from telephony.responses import twiml_response
-from telephony.voice_webhooks import MENU_ATTEMPTS, VoiceWebhooks
 
 log = logging.getLogger("hotline.twilio")
 STAFF_LANGUAGE = "de"
@@ -39,7 +39,7 @@ def bridge(region_id: str, lead: Spoken) -> VoiceResponse:
 
 
 @dataclass(frozen=True)
-class AgentWebhooks:
+class CounsellorWebhooks:
     sessions: async_sessionmaker[AsyncSession]
     deployment: Deployment
     prompts: PromptBook

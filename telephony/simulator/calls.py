@@ -25,7 +25,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import aiohttp
 from twilio.request_validator import RequestValidator
 
-from telephony.transcript import Event, Line, SentRequest, Transcript
+from telephony.simulator.transcript import Event, Line, SentRequest, Transcript
 
 __all__ = ["Transcript", "run_simulation", "simulate_call"]
 

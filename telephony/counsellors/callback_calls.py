@@ -20,9 +20,9 @@ from contacts.pseudonyms import Pseudonymiser
 from contacts.service import record_contact_event
 from storage.clock import Clock
 from telephony import twiml
-from telephony.call_log import FINAL_STATUSES
+from telephony.edge.responses import twiml_response
+from telephony.inbound.call_log import FINAL_STATUSES
 from telephony.prompts import PromptBook, Spoken
-from telephony.responses import twiml_response
 
 log = logging.getLogger("hotline.twilio")
 STAFF_LANGUAGE = "de"
@@ -30,7 +30,7 @@ MISSED = frozenset({"no-answer", "busy", "failed", "canceled"})
 
 
 @dataclass(frozen=True)
-class AttemptWebhooks:
+class CallbackCallWebhooks:
     sessions: async_sessionmaker[AsyncSession]
     deployment: Deployment
     prompts: PromptBook

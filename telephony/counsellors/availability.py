@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from telephony.presence_models import CounsellorPresence
+from telephony.counsellors.models import CounsellorPresence
 
 PIN_LENGTHS = range(4, 9)
 

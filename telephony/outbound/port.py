@@ -1,7 +1,7 @@
 """The outbound port: what the service asks of the telephone network, whoever carries it out.
 
-Two adapters implement it: `telephony.twilio_rest.TwilioOutbound` (Twilio's REST API) and
-`telephony.outbox.SimulatedOutbound` (writes to a table, for development without Twilio).
+Two adapters implement it: `telephony.outbound.twilio_rest.TwilioOutbound` (Twilio's REST API) and
+`telephony.outbound.outbox.SimulatedOutbound` (writes to a table, for development without Twilio).
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""The counsellors' side: availability, ringing them for waiting callers, the staff line, callback calls."""

@@ -1,0 +1,1 @@
+"""The outbound port (what the service asks of the telephone network) and its adapters: Twilio REST, the outbox."""
