@@ -36,8 +36,10 @@ from storage.engine import create_engine, session_factory
 from telephony.counsellors.callback_calls import CallbackCallWebhooks
 from telephony.counsellors.dispatch import Dispatcher
 from telephony.counsellors.views import PresenceViews
-from telephony.counsellors.webhooks import CounsellorWebhooks
-from telephony.edge.signature import WEBHOOK_PREFIX, signature_middleware
+from telephony.counsellors.webhooks import STAFF_LANGUAGE, CounsellorWebhooks
+from telephony.edge.late_work import LateWork
+from telephony.edge.links import Links
+from telephony.edge.webhooks import WEBHOOK_PREFIX, FailureAnswers, webhook_edge
 from telephony.inbound.arrivals import ArrivalLog
 from telephony.inbound.call_log import CallLog
 from telephony.inbound.events import EventWebhooks
@@ -46,6 +48,8 @@ from telephony.outbound.callback_dialer import TelephonyCallbackDialer
 from telephony.outbound.outbox import OutboxViews, SimulatedOutbound
 from telephony.outbound.port import OutboundPort
 from telephony.prompts import PromptBook
+from telephony.routes import webhook_routes
+from telephony.twiml import apology
 
 PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks")
 DISPATCH_INTERVAL_SECONDS = 10  # a safety net: enqueuing and availability changes poke at once
@@ -82,16 +86,24 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
         csrf_exempt_prefixes=(WEBHOOK_PREFIX,),
     )
 
+    late_work = LateWork()
     app = web.Application(
         middlewares=[
             request_id_middleware,
             error_middleware,
-            signature_middleware(settings.webhook_auth_token, settings.public_url),
+            webhook_edge(
+                auth_token=settings.webhook_auth_token,
+                public_url=settings.public_url,
+                answers=lambda: app[keys.WEBHOOK_ANSWERS],
+                late_work=late_work,
+                request_id=lambda request: request.get(keys.REQUEST_ID),
+            ),
             gate.middleware,
             page_context_middleware,
         ],
         client_max_size=MAX_REQUEST_BYTES,
     )
+    links = Links(app.router, settings.public_url)
     app[keys.SETTINGS] = settings
     app[keys.DEPLOYMENT] = deployment
     app[keys.ENGINE] = engine
@@ -101,9 +113,9 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     if overrides.engine is None:
         app.cleanup_ctx.append(_dispose_engine)
     app.cleanup_ctx.append(_outbound_port(settings, sessions, clock, overrides.outbound))
-    dispatcher = Dispatcher(sessions, deployment, lambda: app[keys.OUTBOUND], settings.public_url, clock)
+    dispatcher = Dispatcher(sessions, deployment, lambda: app[keys.OUTBOUND], links, clock)
     app[keys.DISPATCHER] = dispatcher
-    dialer = TelephonyCallbackDialer(sessions, deployment, lambda: app[keys.OUTBOUND], settings.public_url)
+    dialer = TelephonyCallbackDialer(sessions, deployment, lambda: app[keys.OUTBOUND], links)
     concern_jobs = ConcernJobs(sessions, deployment, clock, lambda: dialer)
     app[keys.CONCERN_JOBS] = concern_jobs
     scheduled: list[ScheduledJob] = [
@@ -113,12 +125,13 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app.cleanup_ctx.append(_scheduler(scheduled, overrides.run_jobs))
     arrivals = ArrivalLog(sessions, pseudonymiser)
     app.cleanup_ctx.append(lambda _app: arrivals.running())
+    app.cleanup_ctx.append(lambda _app: late_work.running())
+    app[keys.LATE_WORK] = late_work
 
     worklist = WorklistViews(sessions, deployment, clock, pseudonymiser, lambda: dialer)
     api = ConcernApi(sessions, deployment, clock, pseudonymiser)
     desk = DeskViews(sessions, deployment, clock, pseudonymiser)
     web_form = WebFormViews(sessions, deployment, clock, pseudonymiser, settings.secret_key, RateLimit())
-    attempts = CallbackCallWebhooks(sessions, deployment, prompts, clock, pseudonymiser, dialer)
     login = LoginViews(sessions=sessions, gate=gate, clock=clock)
     presence = PresenceViews(
         sessions,
@@ -157,54 +170,23 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
             web.get("/concerns/{reference}", worklist.detail),
             web.post("/concerns/{reference}", worklist.act),
             web.get("/concerns/{reference}/recording", worklist.recording),
-            web.post("/twilio/attempt/connect", attempts.connect),
-            web.post("/twilio/attempt/dialled", attempts.dialled),
-            web.post("/twilio/attempt/amd", attempts.machine),
-            web.post("/twilio/attempt/status", attempts.status),
-            *twilio_routes(
-                sessions, deployment, prompts, clock, pseudonymiser, dispatcher, arrivals, settings.secret_key
-            ),
             web.static("/static", Path(__file__).parent / "static", append_version=False),
         ]
     )
-    return app
-
-
-def twilio_routes(
-    sessions: async_sessionmaker[AsyncSession],
-    deployment: Deployment,
-    prompts: PromptBook,
-    clock: Clock,
-    pseudonymiser: Pseudonymiser,
-    dispatcher: Dispatcher,
-    arrivals: ArrivalLog,
-    secret: str,
-) -> list[web.RouteDef]:
     calls = CallLog(pseudonymiser, arrivals)
-    voice = VoiceWebhooks(sessions, deployment, prompts, clock, pseudonymiser, calls, on_queued=dispatcher.poke)
-    events = EventWebhooks(sessions, deployment, prompts, clock, pseudonymiser, calls)
-    agents = CounsellorWebhooks(sessions, deployment, prompts, clock, dispatcher, voice, secret)
-    return [
-        web.post("/twilio/voice", agents.front_door),
-        web.post("/twilio/staff/pin", agents.staff_pin),
-        web.post("/twilio/counsellor/connect", agents.connect),
-        web.post("/twilio/counsellor/status", agents.status),
-        web.post("/twilio/voice/fallback", voice.fallback),
-        web.post("/twilio/voice/language", voice.language),
-        web.post("/twilio/voice/route", voice.route),
-        web.post("/twilio/queue/wait", voice.queue_wait),
-        web.post("/twilio/queue/key", voice.queue_key),
-        web.post("/twilio/queue/answered", voice.queue_answered),
-        web.post("/twilio/queue/done", voice.queue_done),
-        web.post("/twilio/closed/choice", voice.closed_choice),
-        web.post("/twilio/callback/answer", voice.callback_answer),
-        web.post("/twilio/callback/number", voice.callback_number),
-        web.post("/twilio/voicemail/done", voice.voicemail_done),
-        web.post("/twilio/status", events.status),
-        web.post("/twilio/recording", events.recording),
-        web.post("/twilio/recording/transcription", events.transcription),
-        web.post("/twilio/sms", events.sms),
-    ]
+    voice = VoiceWebhooks(sessions, deployment, prompts, clock, pseudonymiser, calls, links, on_queued=dispatcher.poke)
+    app[keys.WEBHOOK_ANSWERS] = FailureAnswers(
+        caller=voice.fallback_answer, counsellor=lambda _hook: apology(prompts, STAFF_LANGUAGE)
+    )
+    app.add_routes(
+        webhook_routes(
+            voice,
+            EventWebhooks(sessions, deployment, prompts, clock, pseudonymiser, calls),
+            CounsellorWebhooks(sessions, deployment, prompts, clock, dispatcher, voice, settings.secret_key, links),
+            CallbackCallWebhooks(sessions, deployment, prompts, clock, pseudonymiser, dialer, links),
+        )
+    )
+    return app
 
 
 def _outbound_port(

@@ -10,6 +10,8 @@ from config.deployment import Deployment
 from config.settings import Settings
 from storage.clock import Clock
 from telephony.counsellors.dispatch import Dispatcher
+from telephony.edge.late_work import LateWork
+from telephony.edge.webhooks import FailureAnswers
 from telephony.outbound.port import OutboundPort
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -20,5 +22,7 @@ CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 OUTBOUND = web.AppKey("outbound", OutboundPort)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 CONCERN_JOBS = web.AppKey("concern_jobs", ConcernJobs)
+WEBHOOK_ANSWERS = web.AppKey("webhook_answers", FailureAnswers)
+LATE_WORK = web.AppKey("late_work", LateWork)
 REQUEST_ID = web.RequestKey("request_id", str)
 LANGUAGE = web.RequestKey("language", str)

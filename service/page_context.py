@@ -9,7 +9,7 @@ from aiohttp import web
 
 from service.i18n import LANGUAGE_COOKIE, pick_language
 from staff.web import CSRF_TOKEN, CURRENT_MEMBER, Handler
-from telephony.edge.signature import WEBHOOK_PREFIX
+from telephony.edge.webhooks import WEBHOOK_PREFIX
 
 
 async def page_context(request: web.Request) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy import exc as sa
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -15,6 +16,14 @@ _BUSY_TIMEOUT_MS = 10_000
 
 class DatabaseUnavailable(Exception):
     """The database cannot be reached or used; the message says why, for an operator."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """A failure of the database or the network that may pass (locked, down, too slow), as
+    opposed to a bug: worth a retry, and a 503 rather than a 500."""
+    if isinstance(error, sa.DBAPIError):
+        return isinstance(error, sa.OperationalError | sa.InterfaceError) or error.connection_invalidated
+    return isinstance(error, sa.TimeoutError | TimeoutError | OSError | DatabaseUnavailable)
 
 
 def async_url(url: str) -> URL:

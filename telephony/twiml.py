@@ -1,4 +1,4 @@
-"""TwiML pieces every side of a call uses: relative webhook URLs, speaking a prompt, a polite end.
+"""TwiML pieces every side of a call uses: speaking a prompt, a polite end.
 
 Every answer ends in a way that never leaves the caller in silence: goodbyes end with <Hangup/>.
 """
@@ -6,16 +6,10 @@ Every answer ends in a way that never leaves the caller in silence: goodbyes end
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from telephony.prompts import PromptBook, Spoken
-
-
-def url(path: str, **query: object) -> str:
-    """A webhook path with its query; relative, so Twilio resolves it against the public URL."""
-    return f"{path}?{urlencode(query)}" if query else path
 
 
 def say(node: VoiceResponse | Gather, spoken: Spoken) -> None:

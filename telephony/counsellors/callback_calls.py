@@ -19,10 +19,13 @@ from config.deployment import Deployment
 from contacts.pseudonyms import Pseudonymiser
 from contacts.service import record_contact_event
 from storage.clock import Clock
-from telephony import twiml
-from telephony.edge.responses import twiml_response
+from telephony.edge.fields import Webhook
+from telephony.edge.links import Links
+from telephony.edge.responses import EMPTY
+from telephony.edge.webhooks import webhook
 from telephony.inbound.call_log import FINAL_STATUSES
 from telephony.prompts import PromptBook, Spoken
+from telephony.twiml import apology, goodbye, say
 
 log = logging.getLogger("hotline.twilio")
 STAFF_LANGUAGE = "de"
@@ -37,69 +40,67 @@ class CallbackCallWebhooks:
     clock: Clock
     pseudonymiser: Pseudonymiser
     dialer: CallbackDialer
+    links: Links
 
-    async def connect(self, request: web.Request) -> web.Response:
+    @webhook("counsellor")
+    async def connect(self, request: web.Request, hook: Webhook) -> VoiceResponse:
         """The counsellor picked up: dial the customer from the region's hotline number."""
         async with self.sessions() as session:
-            found = await self._attempt(session, request)
+            found = await self._attempt(session, hook)
         if found is None:
-            return twiml_response(twiml.apology(self.prompts, STAFF_LANGUAGE), status=400)
+            return apology(self.prompts, STAFF_LANGUAGE)
         attempt, concern = found
         region = self.deployment.region(concern.region)
         if attempt.outcome is not None or concern.status == "closed" or region is None or not concern.callback_number:
-            return twiml_response(twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[self._say("staff_callback_gone")]))
+            return goodbye(self.prompts, STAFF_LANGUAGE, lead=[self._say("staff_callback_gone")])
         response = VoiceResponse()
-        twiml.say(response, self._say("staff_callback_intro", reference=concern.reference))
-        base = "/twilio/attempt"
-        dial = Dial(caller_id=region.numbers[0], timeout=30, action=twiml.url(f"{base}/dialled", attempt=attempt.id))
+        say(response, self._say("staff_callback_intro", reference=concern.reference))
+        action = self.links.path("twilio-attempt-dialled", attempt=attempt.id)
+        dial = Dial(caller_id=region.numbers[0], timeout=30, action=action)
         dial.number(
             concern.callback_number,
             machine_detection="Enable",
-            amd_status_callback=twiml.url(f"{base}/amd", attempt=attempt.id),
+            amd_status_callback=self.links.path("twilio-attempt-amd", attempt=attempt.id),
         )
         response.append(dial)
-        return twiml_response(response)
+        return response
 
-    async def dialled(self, request: web.Request) -> web.Response:
+    @webhook("counsellor")
+    async def dialled(self, request: web.Request, hook: Webhook) -> VoiceResponse:
         """The <Dial> to the customer ended: its status is the attempt's outcome."""
-        form = await request.post()
-        status = str(form.get("DialCallStatus", ""))
-        outcome = DIAL_OUTCOMES.get(status, "failed")
-        unreached = await self._finish(request, outcome, customer_call_sid=_text(form.get("DialCallSid")))
+        outcome = DIAL_OUTCOMES.get(hook.dial_call_status or "", "failed")
+        unreached = await self._finish(hook, outcome, customer_call_sid=hook.dial_call_sid)
         if unreached:
-            return twiml_response(
-                twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[self._say("staff_callback_not_reached")])
-            )
+            return goodbye(self.prompts, STAFF_LANGUAGE, lead=[self._say("staff_callback_not_reached")])
         response = VoiceResponse()
         response.hangup()
-        return twiml_response(response)
+        return response
 
-    async def machine(self, request: web.Request) -> web.Response:
+    @webhook()
+    async def machine(self, request: web.Request, hook: Webhook) -> str:
         """Machine detection: an answering machine picked up, not the customer."""
-        form = await request.post()
-        answered_by = str(form.get("AnsweredBy", ""))
+        answered_by = hook.answered_by or ""
         if answered_by.startswith("machine") or answered_by == "fax":
-            await self._finish(request, "machine", customer_call_sid=_text(form.get("CallSid")))
-        return twiml_response(VoiceResponse())
+            await self._finish(hook, "machine", customer_call_sid=hook.call_sid)
+        return EMPTY
 
-    async def status(self, request: web.Request) -> web.Response:
+    @webhook()
+    async def status(self, request: web.Request, hook: Webhook) -> str:
         """The counsellor's leg: if their phone did not answer, the customer was never called."""
-        form = await request.post()
-        status = str(form.get("CallStatus", ""))
-        if status not in FINAL_STATUSES:
-            return twiml_response(VoiceResponse())
+        if hook.call_status not in FINAL_STATUSES:
+            return EMPTY
         async with self.sessions.begin() as session:
-            found = await self._attempt(session, request)
-            if found is not None and status in MISSED and found[0].outcome is None:
+            found = await self._attempt(session, hook)
+            if found is not None and hook.call_status in MISSED and found[0].outcome is None:
                 await attempt_could_not_start(
                     session, found[0], error="Ihr Telefon hat nicht geantwortet.", now=self.clock()
                 )
-        return twiml_response(VoiceResponse())
+        return EMPTY
 
-    async def _finish(self, request: web.Request, outcome: AttemptOutcome, customer_call_sid: str | None) -> bool:
+    async def _finish(self, hook: Webhook, outcome: AttemptOutcome, customer_call_sid: str | None) -> bool:
         """Record the outcome (once); text the customer if that was the last attempt. True if unreached."""
         async with self.sessions.begin() as session:
-            found = await self._attempt(session, request)
+            found = await self._attempt(session, hook)
             if found is None:
                 return False
             attempt, _ = found
@@ -151,18 +152,14 @@ class CallbackCallWebhooks:
                 event_id=f"concern:{concern.id}:unreachable_sms",
             )
 
-    async def _attempt(self, session: AsyncSession, request: web.Request) -> tuple[CallbackAttempt, Concern] | None:
-        text = request.query.get("attempt", "")
-        attempt = await session.get(CallbackAttempt, int(text)) if text.isdigit() else None
+    async def _attempt(self, session: AsyncSession, hook: Webhook) -> tuple[CallbackAttempt, Concern] | None:
+        attempt_id = hook.query_int("attempt")
+        attempt = await session.get(CallbackAttempt, attempt_id) if attempt_id is not None else None
         concern = await session.get(Concern, attempt.concern_id) if attempt else None
         if attempt is None or concern is None:
-            log.warning("callback attempt webhook for an unknown attempt", extra={"attempt": text[:20]})
+            log.warning("callback attempt webhook for an unknown attempt", extra={"attempt": attempt_id})
             return None
         return attempt, concern
 
     def _say(self, key: str, **values: object) -> Spoken:
         return self.prompts.say(STAFF_LANGUAGE, key, **values)
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None

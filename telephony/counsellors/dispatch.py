@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from config.deployment import Deployment
 from storage.clock import Clock
 from telephony.counsellors.models import CounsellorPresence
+from telephony.edge.links import Links
 from telephony.inbound.models import Call
 from telephony.outbound.port import OutboundError, OutboundPort
 
@@ -94,7 +95,7 @@ class Dispatcher:
     sessions: async_sessionmaker[AsyncSession]
     deployment: Deployment
     outbound: Callable[[], OutboundPort]
-    public_url: str
+    links: Links
     clock: Clock
     _tasks: set[asyncio.Task[int]] = field(default_factory=set)
 
@@ -126,13 +127,12 @@ class Dispatcher:
         if region is None:
             await self._release(ring.user_id)
             return 0
-        base = self.public_url
         try:
             sid = await self.outbound().place_call(
                 to=ring.phone,
                 from_=region.numbers[0],
-                url=f"{base}/twilio/counsellor/connect?region={region.id}&user={ring.user_id}",
-                status_callback=f"{base}/twilio/counsellor/status?user={ring.user_id}",
+                url=self.links.absolute("twilio-counsellor-connect", region=region.id, user=ring.user_id),
+                status_callback=self.links.absolute("twilio-counsellor-status", user=ring.user_id),
                 timeout_seconds=RING_SECONDS,
             )
         except OutboundError as exc:

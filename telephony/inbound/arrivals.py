@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from contacts.pseudonyms import Pseudonymiser
 from contacts.service import contact_event_row, record_contact_events
 from storage.bulk import insert_new_rows
+from storage.engine import DatabaseUnavailable
 from telephony.inbound.models import Call
 
 log = logging.getLogger("hotline.twilio")
@@ -38,7 +39,7 @@ _CALLS = cast(Table, Call.__table__)
 SHUTDOWN_SECONDS = 10.0  # for the last rounds at shutdown, so a dead database cannot hold it up
 
 
-class ArrivalNotLogged(RuntimeError):
+class ArrivalNotLogged(DatabaseUnavailable):
     """The round carrying this call could not be committed (the database is failing)."""
 
 

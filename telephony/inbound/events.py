@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -21,8 +20,9 @@ from contacts.pseudonyms import Pseudonymiser
 from contacts.service import record_contact_event
 from routing import UnknownNumber, find_region
 from storage.clock import Clock
-from telephony.edge.fields import BadWebhook, caller_number, is_sid, read_call_form
-from telephony.edge.responses import twiml_response
+from telephony.edge.fields import Webhook
+from telephony.edge.responses import EMPTY
+from telephony.edge.webhooks import MalformedWebhook, webhook
 from telephony.inbound.call_log import FINAL_STATUSES, CallLog
 from telephony.inbound.recordings import remember_recording
 from telephony.prompts import PromptBook
@@ -41,79 +41,76 @@ class EventWebhooks:
     pseudonymiser: Pseudonymiser
     calls: CallLog
 
-    async def status(self, request: web.Request) -> web.Response:
+    @webhook()
+    async def status(self, request: web.Request, hook: Webhook) -> str:
         """Call progress: completed (with duration), busy, no-answer, failed, canceled."""
+        if hook.call_sid is None:
+            raise MalformedWebhook("CallSid missing or malformed")
+        status = hook.call_status
         try:
-            form = await read_call_form(request)
-        except BadWebhook as exc:
-            return web.Response(status=400, text=str(exc))
-        status = form.text("CallStatus") or ""
-        try:
-            region = find_region(form.to, self.deployment).id
+            region = find_region(hook.to or "", self.deployment).id
         except UnknownNumber:
             region = "unknown"
         now = self.clock()
         async with self.sessions.begin() as session:
-            call = await self.calls.open_call(session, call_sid=form.call_sid, region=region, caller=None, now=now)
+            call = await self.calls.open_call(session, call_sid=hook.call_sid, region=region, caller=None, now=now)
             if status not in FINAL_STATUSES:
-                return twiml_response()
+                return EMPTY
             call.status = status
             call.ended_at = call.ended_at or now
-            duration = form.number("CallDuration")
             if status == "completed":
-                await self.calls.event(session, call, "call_completed", now, duration_seconds=duration)
+                await self.calls.event(session, call, "call_completed", now, duration_seconds=hook.call_duration or 0)
             else:
                 await self.calls.event(session, call, "call_failed", now, detail={"status": status})
             if call.queued_at and not call.answered_at and not call.queue_choice:
                 await self.calls.event(session, call, "abandoned", now, detail={"position": call.queue_position})
-        return twiml_response()
+        return EMPTY
 
-    async def recording(self, request: web.Request) -> web.Response:
+    @webhook()
+    async def recording(self, request: web.Request, hook: Webhook) -> str:
         """Recording status: the final URL and length of a voicemail."""
-        form = await request.post()
-        sid = _recording_sid(form)
+        sid = hook.recording_sid
         if sid is None:
-            return web.Response(status=400, text=NO_RECORDING_SID)
-        url, duration = _text(form.get("RecordingUrl")), _text(form.get("RecordingDuration"))
-        seconds = int(duration) if duration and duration.isdigit() else None
+            raise MalformedWebhook(NO_RECORDING_SID)
         async with self.sessions.begin() as session:
             await remember_recording(
                 session,
                 recording_sid=sid,
-                call_sid=_text(form.get("CallSid")),
-                url=url,
-                duration_seconds=seconds,
-                status=_text(form.get("RecordingStatus")),
+                call_sid=hook.call_sid,
+                url=hook.recording_url,
+                duration_seconds=hook.recording_duration,
+                status=hook.recording_status,
                 now=self.clock(),
             )
-            await attach_recording_details(session, recording_sid=sid, recording_url=url, duration_seconds=seconds)
-        return twiml_response()
+            await attach_recording_details(
+                session, recording_sid=sid, recording_url=hook.recording_url, duration_seconds=hook.recording_duration
+            )
+        return EMPTY
 
-    async def transcription(self, request: web.Request) -> web.Response:
-        form = await request.post()
-        sid = _recording_sid(form)
+    @webhook()
+    async def transcription(self, request: web.Request, hook: Webhook) -> str:
+        sid = hook.recording_sid
         if sid is None:
-            return web.Response(status=400, text=NO_RECORDING_SID)
-        text = _text(form.get("TranscriptionText")) if form.get("TranscriptionStatus") == "completed" else None
+            raise MalformedWebhook(NO_RECORDING_SID)
+        text = hook.transcription_text if hook.transcription_status == "completed" else None
         async with self.sessions.begin() as session:
             await remember_recording(session, recording_sid=sid, transcript=text, now=self.clock())
             await attach_recording_details(session, recording_sid=sid, transcript=text)
-        return twiml_response()
+        return EMPTY
 
-    async def sms(self, request: web.Request) -> web.Response:
+    @webhook()
+    async def sms(self, request: web.Request, hook: Webhook) -> MessagingResponse | str:
         """An SMS to a hotline number: RUECKRUF asks for a callback, anything else gets help."""
-        form = await request.post()
-        message_sid, to, body = form.get("MessageSid"), form.get("To"), form.get("Body")
-        sender = caller_number(form.get("From"))
-        if not isinstance(message_sid, str) or not is_sid(message_sid) or not isinstance(to, str):
-            return web.Response(status=400, text="MessageSid or To missing or malformed")
+        message_sid, sender = hook.message_sid, hook.caller
+        if message_sid is None or hook.to is None:
+            raise MalformedWebhook("MessageSid or To missing or malformed")
         reply = MessagingResponse()
         try:
-            region = find_region(to, self.deployment)
+            region = find_region(hook.to, self.deployment)
         except UnknownNumber:
-            return twiml_response(reply)
+            return reply
         language, now = region.default_language, self.clock()
-        wants_callback = isinstance(body, str) and _CALLBACK_KEYWORD.match(body) is not None
+        wants_callback = hook.body is not None and _CALLBACK_KEYWORD.match(hook.body) is not None
         async with self.sessions.begin() as session:
             await record_contact_event(
                 session,
@@ -158,13 +155,4 @@ class EventWebhooks:
                 event_id=f"{message_sid}:reply",
             )
         reply.message(text.text)
-        return twiml_response(reply)
-
-
-def _recording_sid(form: Mapping[str, object]) -> str | None:
-    sid = form.get("RecordingSid")
-    return sid if is_sid(sid) else None
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
+        return reply

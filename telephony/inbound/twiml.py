@@ -15,57 +15,64 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from config.deployment import Region, TelephonySettings
 from routing import Decision
+from telephony.edge.links import Links
 from telephony.prompts import PromptBook, Spoken
-from telephony.twiml import say, url
+from telephony.twiml import say
 
 MENU_TIMEOUT_SECONDS = 6
 HOLD_PAUSE_SECONDS = 20
 
 
 @lru_cache(maxsize=256)
-def language_menu_xml(prompts: PromptBook, region: Region) -> str:
+def language_menu_xml(links: Links, prompts: PromptBook, region: Region) -> str:
     """The same for every call to a region, so rendered once (prompt books and regions are
     immutable and hashed by identity)."""
-    return str(language_menu(prompts, region))
+    return str(language_menu(links, prompts, region))
 
 
-def language_menu(prompts: PromptBook, region: Region) -> VoiceResponse:
+def language_menu(links: Links, prompts: PromptBook, region: Region) -> VoiceResponse:
     """Welcome in the region's default language, then one key per language, each in its own voice."""
     default = region.default_language
     response = VoiceResponse()
-    gather = Gather(num_digits=1, timeout=4, action=url("/twilio/voice/language"), action_on_empty_result=False)
+    gather = Gather(num_digits=1, timeout=4, action=links.path("twilio-voice-language"), action_on_empty_result=False)
     say(gather, prompts.say(default, "welcome", region=region.name))
     for digit, language in enumerate(region.languages, start=1):
         say(gather, prompts.say(language, "choose_language", digit=digit))
     response.append(gather)
-    response.redirect(url("/twilio/voice/route", lang=default), method="POST")
+    response.redirect(links.path("twilio-voice-route", lang=default), method="POST")
     return response
 
 
-def enqueue(prompts: PromptBook, region: Region, language: str, *, with_notice: bool) -> VoiceResponse:
+def enqueue(links: Links, prompts: PromptBook, region: Region, language: str, *, with_notice: bool) -> VoiceResponse:
     """Into the region's queue, after the data-protection notice (once per call)."""
     response = VoiceResponse()
     if with_notice:
         say(response, prompts.say(language, "privacy_notice"))
     response.enqueue(
         region.id,
-        wait_url=url("/twilio/queue/wait", lang=language),
+        wait_url=links.path("twilio-queue-wait", lang=language),
         wait_url_method="POST",
-        action=url("/twilio/queue/done", lang=language),
+        action=links.path("twilio-queue-done", lang=language),
         method="POST",
     )
     return response
 
 
 def queue_wait(
-    prompts: PromptBook, language: str, *, position: int, estimate_minutes: int, telephony: TelephonySettings
+    links: Links,
+    prompts: PromptBook,
+    language: str,
+    *,
+    position: int,
+    estimate_minutes: int,
+    telephony: TelephonySettings,
 ) -> VoiceResponse:
     """One round of waiting: position, estimate, the way out, then music or silence.
 
     Twilio fetches the wait URL again when this document ends, so the caller hears it repeat.
     """
     response = VoiceResponse()
-    gather = Gather(num_digits=1, timeout=1, action=url("/twilio/queue/key", lang=language))
+    gather = Gather(num_digits=1, timeout=1, action=links.path("twilio-queue-key", lang=language))
     say(gather, prompts.say(language, "queue_position", position=position))
     if estimate_minutes == 1:
         say(gather, prompts.say(language, "queue_estimate_one"))
@@ -89,13 +96,13 @@ def leave_queue(prompts: PromptBook, language: str, *, too_long: bool) -> VoiceR
 
 
 def closed_line(
-    prompts: PromptBook, decision: Decision, language: str, zone: dt.tzinfo, *, counselling: bool
+    links: Links, prompts: PromptBook, decision: Decision, language: str, zone: dt.tzinfo, *, counselling: bool
 ) -> VoiceResponse:
     """Why the line is closed, when it opens again, then the menu."""
     response = VoiceResponse()
     for spoken in closed_reason(prompts, decision, language, zone):
         say(response, spoken)
-    return closed_menu(prompts, language, counselling=counselling, attempt=1, response=response)
+    return closed_menu(links, prompts, language, counselling=counselling, attempt=1, response=response)
 
 
 def closed_reason(prompts: PromptBook, decision: Decision, language: str, zone: dt.tzinfo) -> list[Spoken]:
@@ -112,6 +119,7 @@ def closed_reason(prompts: PromptBook, decision: Decision, language: str, zone: 
 
 
 def closed_menu(
+    links: Links,
     prompts: PromptBook,
     language: str,
     *,
@@ -124,7 +132,7 @@ def closed_menu(
     response = response or VoiceResponse()
     for spoken in lead:
         say(response, spoken)
-    action = url("/twilio/closed/choice", lang=language, attempt=attempt)
+    action = links.path("twilio-closed-choice", lang=language, attempt=attempt)
     gather = Gather(num_digits=1, timeout=MENU_TIMEOUT_SECONDS, action=action)
     say(gather, prompts.say(language, "closed_menu_callback"))
     say(gather, prompts.say(language, "closed_menu_voicemail"))
@@ -135,9 +143,11 @@ def closed_menu(
     return response
 
 
-def confirm_callback_number(prompts: PromptBook, language: str, number_words: str, attempt: int) -> VoiceResponse:
+def confirm_callback_number(
+    links: Links, prompts: PromptBook, language: str, number_words: str, attempt: int
+) -> VoiceResponse:
     response = VoiceResponse()
-    action = url("/twilio/callback/answer", lang=language, attempt=attempt)
+    action = links.path("twilio-callback-answer", lang=language, attempt=attempt)
     gather = Gather(num_digits=1, timeout=MENU_TIMEOUT_SECONDS, action=action)
     say(gather, prompts.say(language, "callback_confirm_number", number=number_words))
     response.append(gather)
@@ -145,11 +155,13 @@ def confirm_callback_number(prompts: PromptBook, language: str, number_words: st
     return response
 
 
-def ask_callback_number(prompts: PromptBook, language: str, attempt: int, lead: Sequence[Spoken] = ()) -> VoiceResponse:
+def ask_callback_number(
+    links: Links, prompts: PromptBook, language: str, attempt: int, lead: Sequence[Spoken] = ()
+) -> VoiceResponse:
     response = VoiceResponse()
     for spoken in lead:
         say(response, spoken)
-    action = url("/twilio/callback/number", lang=language, attempt=attempt)
+    action = links.path("twilio-callback-number", lang=language, attempt=attempt)
     gather = Gather(finish_on_key="#", timeout=10, num_digits=20, action=action)
     say(gather, prompts.say(language, "callback_enter_number"))
     response.append(gather)
@@ -158,21 +170,21 @@ def ask_callback_number(prompts: PromptBook, language: str, attempt: int, lead: 
 
 
 def record_voicemail(
-    prompts: PromptBook, language: str, *, telephony: TelephonySettings, retention_days: int
+    links: Links, prompts: PromptBook, language: str, *, telephony: TelephonySettings, retention_days: int
 ) -> VoiceResponse:
     """The notice that it is recorded and for how long, then <Record>; silence ends politely."""
     response = VoiceResponse()
     say(response, prompts.say(language, "voicemail_notice", days=retention_days))
     response.record(
-        action=url("/twilio/voicemail/done", lang=language),
+        action=links.path("twilio-voicemail-done", lang=language),
         method="POST",
         max_length=telephony.voicemail_max_seconds,
         finish_on_key="#",
         play_beep=True,
-        recording_status_callback=url("/twilio/recording"),
+        recording_status_callback=links.path("twilio-recording"),
         recording_status_callback_method="POST",
         transcribe=telephony.transcribe_voicemail or None,
-        transcribe_callback=url("/twilio/recording/transcription") if telephony.transcribe_voicemail else None,
+        transcribe_callback=links.path("twilio-recording-transcription") if telephony.transcribe_voicemail else None,
     )
     say(response, prompts.say(language, "voicemail_empty"))
     say(response, prompts.say(language, "goodbye"))

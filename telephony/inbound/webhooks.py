@@ -1,15 +1,15 @@
 """The voice webhooks: every step of a call on a regional hotline, from ringing to goodbye.
 
-Handlers parse the form, ask `routing` and the slices' service functions, and answer TwiML
-built by `telephony.twiml`. None of them ever raises to Twilio: `twilio_answer` turns any
-failure into a polite spoken answer built from the deployment file alone.
+What happens when a caller presses a key is read here top to bottom: the language menu, the
+queue, the closed-line menu (1 callback, 2 voicemail, 3 counselling), the callback number and the
+voicemail. Handlers take the typed `Webhook` the edge parsed, ask `routing` and the slices' service
+functions, and answer TwiML built by `telephony.inbound.twiml`. None of them answers Twilio on
+failure: the edge (`telephony.edge.webhooks`) then plays `fallback_answer`.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -24,42 +24,26 @@ from config.loader import normalise_number
 from contacts.pseudonyms import Pseudonymiser
 from routing import UnknownNumber, decide, find_region, next_window
 from storage.clock import Clock
-from telephony.edge.fields import BadWebhook, CallForm, read_call_form
-from telephony.edge.responses import twiml_response
+from telephony.edge.fields import Webhook
+from telephony.edge.links import Links
+from telephony.edge.webhooks import MalformedWebhook, webhook
 from telephony.inbound import twiml
 from telephony.inbound.call_log import CallLog, estimate_wait_minutes, recent_answer_wait
+from telephony.inbound.models import Call
 from telephony.inbound.recordings import recording_news
 from telephony.prompts import PromptBook, Spoken
-from telephony.twiml import apology, goodbye, url
+from telephony.twiml import apology, goodbye
 
-log = logging.getLogger("hotline.twilio")
 MENU_ATTEMPTS = 3  # the menu is heard once and repeated twice before a polite goodbye
 
-VoiceHandler = Callable[["VoiceWebhooks", web.Request, CallForm], Awaitable[VoiceResponse | str]]
 
+@dataclass(frozen=True)
+class CallStep:
+    """The call a webhook belongs to: its SID and region, and the caller's language."""
 
-def twilio_answer(handler: VoiceHandler) -> Callable[[VoiceWebhooks, web.Request], Awaitable[web.Response]]:
-    """Parse the call form, run the handler, and answer TwiML whatever happens."""
-
-    @functools.wraps(handler)
-    async def answer(self: VoiceWebhooks, request: web.Request) -> web.Response:
-        try:
-            form = await read_call_form(request)
-        except BadWebhook as exc:
-            log.warning("malformed twilio webhook", extra={"path": request.path, "reason": str(exc)})
-            return twiml_response(apology(self.prompts, "de"), status=400)
-        try:
-            return twiml_response(await handler(self, request, form))
-        except UnknownNumber:
-            log.warning("call to a number no region owns", extra={"path": request.path, "call": form.call_sid})
-            return twiml_response(apology(self.prompts, "de", "unknown_number"))
-        except Exception:
-            log.exception(
-                "voice webhook failed; answering from the deployment file alone", extra={"path": request.path}
-            )
-            return twiml_response(self.fallback_answer(form.to))
-
-    return answer
+    call_sid: str
+    region: Region
+    language: str
 
 
 @dataclass(frozen=True)
@@ -70,196 +54,194 @@ class VoiceWebhooks:
     clock: Clock
     pseudonymiser: Pseudonymiser
     calls: CallLog
+    links: Links
     on_queued: Callable[[], None] = lambda: None  # rings a counsellor, if one is free
 
     # --- ringing, language, routing ----------------------------------------------------------
 
-    @twilio_answer
-    async def incoming(self, request: web.Request, form: CallForm) -> VoiceResponse | str:
-        region = find_region(form.to, self.deployment)
-        menu = len(region.languages) > 1
+    @webhook("caller")
+    async def incoming(self, request: web.Request, hook: Webhook) -> VoiceResponse | str:
+        step = self._step(hook)
+        menu = len(step.region.languages) > 1
         arrivals = self.calls.arrivals
         if menu and arrivals.accepting:
             # The language menu needs nothing from the database: answer now, log in the next round.
-            arrivals.note(call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=self.clock())
+            arrivals.note(call_sid=step.call_sid, region=step.region.id, caller=hook.caller_id, now=self.clock())
         else:
             async with self.sessions.begin() as session:
-                await self.calls.open_call(
-                    session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=self.clock()
-                )
+                await self._open(session, step, hook)
         if menu:
-            return twiml.language_menu_xml(self.prompts, region)
-        return await self._route(form, region, region.default_language)
+            return twiml.language_menu_xml(self.links, self.prompts, step.region)
+        return await self._route(step, hook)
 
-    @twilio_answer
-    async def language(self, request: web.Request, form: CallForm) -> VoiceResponse:
-        region = find_region(form.to, self.deployment)
-        index = int(form.digits) - 1 if form.digits and form.digits.isdigit() else -1
-        language = region.languages[index] if 0 <= index < len(region.languages) else region.default_language
+    @webhook("caller")
+    async def language(self, request: web.Request, hook: Webhook) -> VoiceResponse:
+        step = self._step(hook)
+        languages = step.region.languages
+        index = int(hook.digits) - 1 if hook.digits and hook.digits.isdigit() and len(hook.digits) < 3 else -1
+        language = languages[index] if 0 <= index < len(languages) else step.region.default_language
+        step = CallStep(step.call_sid, step.region, language)
         async with self.sessions.begin() as session:
-            call = await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=self.clock()
-            )
+            call = await self._open(session, step, hook)
             call.language = language
             await self.calls.event(session, call, "language_chosen", self.clock(), detail={"language": language})
-        return await self._route(form, region, language)
+        return await self._route(step, hook)
 
-    @twilio_answer
-    async def route(self, request: web.Request, form: CallForm) -> VoiceResponse:
-        region = find_region(form.to, self.deployment)
-        return await self._route(form, region, self._language(request, region))
+    @webhook("caller")
+    async def route(self, request: web.Request, hook: Webhook) -> VoiceResponse:
+        return await self._route(self._step(hook), hook)
 
-    async def _route(self, form: CallForm, region: Region, language: str) -> VoiceResponse:
+    async def _route(self, step: CallStep, hook: Webhook) -> VoiceResponse:
         now = self.clock()
-        decision = decide(form.to, now, self.deployment)
+        decision = decide(step.region.numbers[0], now, self.deployment)
         if not decision.open:
             return twiml.closed_line(
-                self.prompts, decision, language, self.deployment.zone, counselling=self._has_counselling(region)
+                self.links,
+                self.prompts,
+                decision,
+                step.language,
+                self.deployment.zone,
+                counselling=_has_counselling(step.region),
             )
         async with self.sessions.begin() as session:
-            call = await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=now
-            )
+            call = await self._open(session, step, hook)
             first_time = call.queued_at is None
             if first_time:
-                call.queued_at, call.language = now, language
+                call.queued_at, call.language = now, step.language
                 await self.calls.event(session, call, "queued", now)
         if first_time:
             self.on_queued()
-        return twiml.enqueue(self.prompts, region, language, with_notice=first_time)
+        return twiml.enqueue(self.links, self.prompts, step.region, step.language, with_notice=first_time)
 
     # --- waiting in the queue ----------------------------------------------------------------
 
-    @twilio_answer
-    async def queue_wait(self, request: web.Request, form: CallForm) -> VoiceResponse:
-        region = find_region(form.to, self.deployment)
-        language = self._language(request, region)
-        queue_seconds = form.number("QueueTime")
-        if queue_seconds >= region.max_queue_wait.total_seconds():
+    @webhook("caller")
+    async def queue_wait(self, request: web.Request, hook: Webhook) -> VoiceResponse:
+        step = self._step(hook)
+        queue_seconds = hook.queue_time or 0
+        if queue_seconds >= step.region.max_queue_wait.total_seconds():
             async with self.sessions.begin() as session:
-                await self._choose_in_queue(session, form, region, "max_wait")
-            return twiml.leave_queue(self.prompts, language, too_long=True)
-        position = max(1, form.number("QueuePosition", 1))
+                await self._choose_in_queue(session, step, hook, "max_wait")
+            return twiml.leave_queue(self.prompts, step.language, too_long=True)
+        position = max(1, hook.queue_position or 1)
         async with self.sessions.begin() as session:
-            recent = await recent_answer_wait(session, region.id, self.clock())
-            call = await self.calls.call(session, form.call_sid)
+            recent = await recent_answer_wait(session, step.region.id, self.clock())
+            call = await self.calls.call(session, step.call_sid)
             if call is not None and call.queue_position != position:
                 call.queue_position = position  # an abandoned caller's last place is logged
         minutes = estimate_wait_minutes(
             position=position,
             queue_seconds=queue_seconds,
             recent_mean=recent,
-            twilio_avg=form.number("AvgQueueTime"),
+            twilio_avg=hook.avg_queue_time or 0,
         )
         return twiml.queue_wait(
+            self.links,
             self.prompts,
-            language,
+            step.language,
             position=position,
             estimate_minutes=minutes,
             telephony=self.deployment.telephony,
         )
 
-    @twilio_answer
-    async def queue_key(self, request: web.Request, form: CallForm) -> VoiceResponse:
-        region = find_region(form.to, self.deployment)
-        choice = {"1": "callback", "2": "voicemail"}.get(form.digits or "")
+    @webhook("caller")
+    async def queue_key(self, request: web.Request, hook: Webhook) -> VoiceResponse:
+        step = self._step(hook)
+        choice = {"1": "callback", "2": "voicemail"}.get(hook.digits or "")
         if choice is None:
             response = VoiceResponse()
-            response.redirect(url("/twilio/queue/wait", lang=self._language(request, region)), method="POST")
+            response.redirect(self.links.path("twilio-queue-wait", lang=step.language), method="POST")
             return response
         async with self.sessions.begin() as session:
-            await self._choose_in_queue(session, form, region, choice)
-        return twiml.leave_queue(self.prompts, self._language(request, region), too_long=False)
+            await self._choose_in_queue(session, step, hook, choice)
+        return twiml.leave_queue(self.prompts, step.language, too_long=False)
 
-    async def _choose_in_queue(self, session: AsyncSession, form: CallForm, region: Region, choice: str) -> None:
-        call = await self.calls.open_call(
-            session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=self.clock()
-        )
+    async def _choose_in_queue(self, session: AsyncSession, step: CallStep, hook: Webhook, choice: str) -> None:
+        call = await self._open(session, step, hook)
         call.queue_choice = call.queue_choice or choice
 
-    @twilio_answer
-    async def queue_answered(self, request: web.Request, form: CallForm) -> VoiceResponse:
+    @webhook("caller")
+    async def queue_answered(self, request: web.Request, hook: Webhook) -> VoiceResponse:
         """Twilio fetches this for the waiting caller right before bridging a counsellor."""
-        region = find_region(form.to, self.deployment)
+        step = self._step(hook)
         now = self.clock()
         async with self.sessions.begin() as session:
-            call = await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=now
-            )
+            call = await self._open(session, step, hook)
             call.answered_at = call.answered_at or now
             await self.calls.event(
                 session,
                 call,
                 "answered",
                 now,
-                wait_seconds=form.number("QueueTime"),
-                detail={"counsellor_call": form.text("DequeingCallSid")},
+                wait_seconds=hook.queue_time or 0,
+                detail={"counsellor_call": hook.dequeuing_call_sid},
             )
         return VoiceResponse()
 
-    @twilio_answer
-    async def queue_done(self, request: web.Request, form: CallForm) -> VoiceResponse:
+    @webhook("caller")
+    async def queue_done(self, request: web.Request, hook: Webhook) -> VoiceResponse:
         """The <Enqueue> action: the caller left the queue, hung up, or talked to a counsellor."""
-        region = find_region(form.to, self.deployment)
-        language = self._language(request, region)
-        result = form.text("QueueResult") or "error"
+        step = self._step(hook)
+        result = hook.queue_result or "error"
         now = self.clock()
         async with self.sessions.begin() as session:
-            call = await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=now
-            )
-            wait = form.number("QueueTime")
+            call = await self._open(session, step, hook)
+            wait = hook.queue_time or 0
             if result == "hangup":
                 await self.calls.event(
                     session, call, "abandoned", now, wait_seconds=wait, detail={"position": call.queue_position}
                 )
                 return VoiceResponse()
             if result == "bridged":
-                return goodbye(self.prompts, language)
+                return goodbye(self.prompts, step.language)
             choice = call.queue_choice if result == "leave" else None
             if choice in ("callback", "voicemail"):
-                kind = f"left_queue_for_{choice}"
-                await self.calls.event(session, call, kind, now, wait_seconds=wait)
+                await self.calls.event(session, call, f"left_queue_for_{choice}", now, wait_seconds=wait)
         if choice == "callback":
-            return self._offer_callback(form, language, attempt=1)
+            return self._offer_callback(step, hook, attempt=1)
         if choice == "voicemail":
-            return self._voicemail(language)
-        lead = [] if choice == "max_wait" else [self.prompts.say(language, "technical_problem")]
+            return self._voicemail(step.language)
+        lead = [] if choice == "max_wait" else [self.prompts.say(step.language, "technical_problem")]
         return twiml.closed_menu(
-            self.prompts, language, counselling=self._has_counselling(region), attempt=1, lead=lead
+            self.links,
+            self.prompts,
+            step.language,
+            counselling=_has_counselling(step.region),
+            attempt=1,
+            lead=lead,
         )
 
     # --- the closed-line menu ----------------------------------------------------------------
 
-    @twilio_answer
-    async def closed_choice(self, request: web.Request, form: CallForm) -> VoiceResponse:
-        region = find_region(form.to, self.deployment)
-        language = self._language(request, region)
-        attempt = _attempt(request)
-        counselling = self._has_counselling(region)
+    @webhook("caller")
+    async def closed_choice(self, request: web.Request, hook: Webhook) -> VoiceResponse:
+        step = self._step(hook)
+        attempt = _attempt(hook)
+        counselling = _has_counselling(step.region)
         choices = {"1": "callback", "2": "voicemail"} | ({"3": "counselling"} if counselling else {})
-        choice = choices.get(form.digits or "")
+        choice = choices.get(hook.digits or "")
         async with self.sessions.begin() as session:
-            call = await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=self.clock()
-            )
-            outcome = choice or ("invalid" if form.digits else "none")
+            call = await self._open(session, step, hook)
+            outcome = choice or ("invalid" if hook.digits else "none")
             await self.calls.event(
                 session, call, "closed_menu_choice", self.clock(), step=str(attempt), detail={"choice": outcome}
             )
         if choice == "callback":
-            return self._offer_callback(form, language, attempt=1)
+            return self._offer_callback(step, hook, attempt=1)
         if choice == "voicemail":
-            return self._voicemail(language)
+            return self._voicemail(step.language)
         if choice == "counselling":
-            return self._counselling(region, language)
+            return self._counselling(step)
         if attempt >= MENU_ATTEMPTS:
-            return goodbye(self.prompts, language)
-        lead = [self.prompts.say(language, "invalid_choice")] if form.digits else []
-        return twiml.closed_menu(self.prompts, language, counselling=counselling, attempt=attempt + 1, lead=lead)
+            return goodbye(self.prompts, step.language)
+        lead = [self.prompts.say(step.language, "invalid_choice")] if hook.digits else []
+        return twiml.closed_menu(
+            self.links, self.prompts, step.language, counselling=counselling, attempt=attempt + 1, lead=lead
+        )
 
-    def _counselling(self, region: Region, language: str) -> VoiceResponse:
-        window = next_window(region, "counselling", self.clock(), self.deployment)
+    def _counselling(self, step: CallStep) -> VoiceResponse:
+        language = step.language
+        window = next_window(step.region, "counselling", self.clock(), self.deployment)
         if window is None:
             return goodbye(self.prompts, language, lead=[self.prompts.say(language, "counselling_none")])
         start = window[0].astimezone(self.deployment.zone)
@@ -268,56 +250,54 @@ class VoiceWebhooks:
 
     # --- callback requests -------------------------------------------------------------------
 
-    def _offer_callback(self, form: CallForm, language: str, attempt: int) -> VoiceResponse:
-        if form.caller is None:
-            return twiml.ask_callback_number(self.prompts, language, attempt)
-        return twiml.confirm_callback_number(self.prompts, language, twiml.spoken_number(form.caller), attempt)
+    def _offer_callback(self, step: CallStep, hook: Webhook, attempt: int) -> VoiceResponse:
+        if hook.caller is None:
+            return twiml.ask_callback_number(self.links, self.prompts, step.language, attempt)
+        spoken = twiml.spoken_number(hook.caller)
+        return twiml.confirm_callback_number(self.links, self.prompts, step.language, spoken, attempt)
 
-    @twilio_answer
-    async def callback_answer(self, request: web.Request, form: CallForm) -> VoiceResponse:
-        region = find_region(form.to, self.deployment)
-        language, attempt = self._language(request, region), _attempt(request)
-        if form.digits == "1" and form.caller is not None:
-            return await self._request_callback(form, region, language, form.caller)
-        if form.digits == "2" or form.caller is None:
-            return twiml.ask_callback_number(self.prompts, language, 1)
+    @webhook("caller")
+    async def callback_answer(self, request: web.Request, hook: Webhook) -> VoiceResponse:
+        step, attempt = self._step(hook), _attempt(hook)
+        if hook.digits == "1" and hook.caller is not None:
+            return await self._request_callback(step, hook, hook.caller)
+        if hook.digits == "2" or hook.caller is None:
+            return twiml.ask_callback_number(self.links, self.prompts, step.language, 1)
         if attempt >= MENU_ATTEMPTS:
-            return goodbye(self.prompts, language)
-        return self._offer_callback(form, language, attempt + 1)
+            return goodbye(self.prompts, step.language)
+        return self._offer_callback(step, hook, attempt + 1)
 
-    @twilio_answer
-    async def callback_number(self, request: web.Request, form: CallForm) -> VoiceResponse:
-        region = find_region(form.to, self.deployment)
-        language, attempt = self._language(request, region), _attempt(request)
-        keyed = (form.digits or "").rstrip("#")
+    @webhook("caller")
+    async def callback_number(self, request: web.Request, hook: Webhook) -> VoiceResponse:
+        step, attempt = self._step(hook), _attempt(hook)
+        language = step.language
+        keyed = (hook.digits or "").rstrip("#")
         number = normalise_number(keyed) if keyed.isdigit() else None
         if number is not None and callback_refusal(number, self.deployment, foreign_mobiles=True) is None:
-            return await self._request_callback(form, region, language, number)
+            return await self._request_callback(step, hook, number)
         if attempt >= MENU_ATTEMPTS:
             return goodbye(self.prompts, language, lead=[self.prompts.say(language, "callback_invalid_number")])
         lead = [self.prompts.say(language, "callback_invalid_number")] if keyed else []
-        return twiml.ask_callback_number(self.prompts, language, attempt + 1, lead=lead)
+        return twiml.ask_callback_number(self.links, self.prompts, language, attempt + 1, lead=lead)
 
-    async def _request_callback(self, form: CallForm, region: Region, language: str, number: str) -> VoiceResponse:
+    async def _request_callback(self, step: CallStep, hook: Webhook, number: str) -> VoiceResponse:
         now = self.clock()
         async with self.sessions.begin() as session:
-            call = await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=now
-            )
+            call = await self._open(session, step, hook)
             concern = await request_callback(
                 session,
                 deployment=self.deployment,
-                region=region,
+                region=step.region,
                 number=number,
-                language=language,
+                language=step.language,
                 now=now,
                 pseudonymiser=self.pseudonymiser,
-                call_sid=form.call_sid,
+                call_sid=step.call_sid,
                 queued_at=call.queued_at,
             )
             call.outcome = "callback"
         # Only now, with the request committed, does the caller hear that it is taken.
-        return goodbye(self.prompts, language, lead=[self._confirmation(concern, language)])
+        return goodbye(self.prompts, step.language, lead=[self._confirmation(concern, step.language)])
 
     def _confirmation(self, concern: Concern, language: str) -> Spoken:
         due = concern.due_at.astimezone(self.deployment.zone)
@@ -327,34 +307,33 @@ class VoiceWebhooks:
 
     def _voicemail(self, language: str) -> VoiceResponse:
         return twiml.record_voicemail(
+            self.links,
             self.prompts,
             language,
             telephony=self.deployment.telephony,
             retention_days=self.deployment.retention.voicemail_days,
         )
 
-    @twilio_answer
-    async def voicemail_done(self, request: web.Request, form: CallForm) -> VoiceResponse:
-        region = find_region(form.to, self.deployment)
-        language = self._language(request, region)
-        recording_sid, recording_url = form.text("RecordingSid"), form.text("RecordingUrl")
-        duration = form.number("RecordingDuration")
+    @webhook("caller")
+    async def voicemail_done(self, request: web.Request, hook: Webhook) -> VoiceResponse:
+        step = self._step(hook)
+        language = step.language
+        recording_sid, recording_url = hook.recording_sid, hook.recording_url
+        duration = hook.recording_duration or 0
         if not recording_sid or not recording_url or duration < 1:
             return goodbye(self.prompts, language, lead=[self.prompts.say(language, "voicemail_empty")])
         now = self.clock()
         async with self.sessions.begin() as session:
-            call = await self.calls.open_call(
-                session, call_sid=form.call_sid, region=region.id, caller=form.caller_id, now=now
-            )
+            call = await self._open(session, step, hook)
             await leave_voicemail(
                 session,
                 deployment=self.deployment,
-                region=region,
-                number=form.caller,
+                region=step.region,
+                number=hook.caller,
                 language=language,
                 now=now,
                 pseudonymiser=self.pseudonymiser,
-                call_sid=form.call_sid,
+                call_sid=step.call_sid,
                 recording_sid=recording_sid,
                 recording_url=recording_url,
                 duration_seconds=duration,
@@ -374,19 +353,20 @@ class VoiceWebhooks:
 
     # --- when the database or the service fails ----------------------------------------------
 
-    async def fallback(self, request: web.Request) -> web.Response:
+    @webhook("caller")
+    async def fallback(self, request: web.Request, hook: Webhook) -> VoiceResponse:
         """The fallback URL configured in Twilio: answers from the deployment file alone."""
-        form = await request.post()
-        to = form.get("To")
-        return twiml_response(self.fallback_answer(to if isinstance(to, str) else ""))
+        return self.fallback_answer(hook)
 
-    def fallback_answer(self, to: str) -> VoiceResponse:
+    def fallback_answer(self, hook: Webhook) -> VoiceResponse:
+        """What a caller hears when the service cannot do better: why the line is closed and when
+        it opens, or that there is a technical problem; built without the database."""
         try:
-            region = find_region(to, self.deployment)
+            region = find_region(hook.to or "", self.deployment)
         except UnknownNumber:
             return apology(self.prompts, "de", "unknown_number")
-        language = region.default_language
-        decision = decide(to, self.clock(), self.deployment)
+        language = _language(hook, region)
+        decision = decide(region.numbers[0], self.clock(), self.deployment)
         lead = [self.prompts.say(language, "technical_problem")]
         if not decision.open:
             lead = twiml.closed_reason(self.prompts, decision, language, self.deployment.zone)
@@ -394,15 +374,29 @@ class VoiceWebhooks:
 
     # --- small helpers -----------------------------------------------------------------------
 
-    def _language(self, request: web.Request, region: Region) -> str:
-        chosen = request.query.get("lang", "")
-        return chosen if chosen in region.languages else region.default_language
+    def _step(self, hook: Webhook) -> CallStep:
+        """The call and region this webhook is about; `UnknownNumber` or `MalformedWebhook` if none."""
+        if hook.call_sid is None or hook.to is None:
+            raise MalformedWebhook("CallSid or To missing or malformed")
+        region = find_region(hook.to, self.deployment)
+        return CallStep(hook.call_sid, region, _language(hook, region))
 
-    def _has_counselling(self, region: Region) -> bool:
-        counselling = region.hours.get("counselling")
-        return counselling is not None and counselling.minutes_per_week > 0
+    async def _open(self, session: AsyncSession, step: CallStep, hook: Webhook) -> Call:
+        return await self.calls.open_call(
+            session, call_sid=step.call_sid, region=step.region.id, caller=hook.caller_id, now=self.clock()
+        )
 
 
-def _attempt(request: web.Request) -> int:
-    text = request.query.get("attempt", "1")
-    return min(int(text), MENU_ATTEMPTS) if text.isdigit() and text != "0" else 1
+def _language(hook: Webhook, region: Region) -> str:
+    chosen = hook.query_name("lang")
+    return chosen if chosen in region.languages else region.default_language
+
+
+def _attempt(hook: Webhook) -> int:
+    """Which round of a menu this is, 1 to MENU_ATTEMPTS; anything odd counts as the first."""
+    return min(hook.query_int("attempt") or 1, MENU_ATTEMPTS)
+
+
+def _has_counselling(region: Region) -> bool:
+    counselling = region.hours.get("counselling")
+    return counselling is not None and counselling.minutes_per_week > 0

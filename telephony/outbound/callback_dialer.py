@@ -12,6 +12,7 @@ from callbacks.models import CallbackAttempt
 from callbacks.ports import DialError, RecordingAudio
 from config.deployment import Deployment
 from telephony.counsellors.availability import presence_of
+from telephony.edge.links import Links
 from telephony.outbound.port import OutboundError, OutboundPort
 
 NO_PHONE = (
@@ -24,7 +25,7 @@ class TelephonyCallbackDialer:
     sessions: async_sessionmaker[AsyncSession]
     deployment: Deployment
     outbound: Callable[[], OutboundPort]
-    public_url: str
+    links: Links
 
     async def dial(self, *, attempt_id: int, counsellor_id: int, region_id: str) -> str:
         async with self.sessions() as session:
@@ -32,13 +33,12 @@ class TelephonyCallbackDialer:
         region = self.deployment.region(region_id)
         if presence is None or not presence.phone or region is None:
             raise DialError(NO_PHONE)
-        base = f"{self.public_url}/twilio/attempt"
         try:
             sid = await self.outbound().place_call(
                 to=presence.phone,
                 from_=region.numbers[0],
-                url=f"{base}/connect?attempt={attempt_id}",
-                status_callback=f"{base}/status?attempt={attempt_id}",
+                url=self.links.absolute("twilio-attempt-connect", attempt=attempt_id),
+                status_callback=self.links.absolute("twilio-attempt-status", attempt=attempt_id),
             )
         except OutboundError as exc:
             raise DialError(str(exc)) from exc

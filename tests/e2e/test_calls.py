@@ -306,9 +306,10 @@ async def test_caller_who_hangs_up_in_the_queue_is_abandoned_once(
     assert abandoned.detail == {"position": 2}
 
 
-async def test_malformed_requests_get_400_or_a_safe_answer_never_500(twilio: FakeTwilio) -> None:
+async def test_a_signed_call_without_a_callsid_gets_the_fallback_answer_never_500(twilio: FakeTwilio) -> None:
     status, reply = await twilio.post_fields("/twilio/voice", {"From": "+4917612345678", "To": twilio.to})
-    assert status == 400 and verbs(reply)[-1] == "Hangup"
+    assert status == 200 and verbs(reply)[-1] == "Hangup"
+    assert said(reply)[0].startswith("Leider gibt es gerade eine technische Störung.")
     twilio.to = "+4930999999"  # no region owns it
     status, unknown = await twilio.post("/twilio/voice")
     assert status == 200

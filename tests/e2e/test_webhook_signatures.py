@@ -9,7 +9,8 @@ from aiohttp import web
 from multidict import MultiDict
 from twilio.request_validator import RequestValidator
 
-from telephony.edge.signature import signature_middleware
+from telephony.edge.late_work import LateWork
+from telephony.edge.webhooks import FailureAnswers, webhook_edge
 from tests.e2e.conftest import Client
 
 # Twilio's documented example (twilio-python tests/unit/test_request_validator.py).
@@ -33,7 +34,16 @@ async def guarded(aiohttp_client: Callable[..., Awaitable[Client]]) -> Client:
         seen.append(request.path_qs)
         return web.Response(text="reached")
 
-    app = web.Application(middlewares=[signature_middleware(TOKEN, PUBLIC_URL, prefix="/")])
+    answers = FailureAnswers(caller=lambda _: "", counsellor=lambda _: "")
+    edge = webhook_edge(
+        auth_token=TOKEN,
+        public_url=PUBLIC_URL,
+        answers=lambda: answers,
+        late_work=LateWork(),
+        request_id=lambda _: None,
+        prefix="/",
+    )
+    app = web.Application(middlewares=[edge])
     app.router.add_post("/myapp.php", handler)
     client = await aiohttp_client(app)
     client.seen = seen  # type: ignore[attr-defined]

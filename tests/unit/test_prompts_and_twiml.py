@@ -14,12 +14,22 @@ from twilio.twiml.voice_response import VoiceResponse
 from config.deployment import TelephonySettings
 from config.loader import load_deployment
 from routing import decide
+from service.app import Overrides, create_app
+from telephony.edge.links import Links
 from telephony.inbound import twiml
 from telephony.prompts import CATALOGUE_DIR, STAFF_ONLY, Catalogue, PromptBook
+from tests.support import make_settings
 
 BOOK = PromptBook.load()
 EXAMPLE = load_deployment(Path(__file__).parents[2] / "config/examples/rhein-sieg.toml")
 BERLIN = ZoneInfo("Europe/Berlin")
+# The app's own route table (the app is built, never started): TwiML URLs come from its names.
+LINKS = Links(
+    create_app(
+        make_settings(Path("/nonexistent"), "sqlite:////nonexistent/h.db"), overrides=Overrides(deployment=EXAMPLE)
+    ).router,
+    "https://hotline.example",
+)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -72,7 +82,7 @@ def test_spoken_dates_are_words_of_the_language() -> None:
 )
 def test_closed_line_names_the_reason_and_the_next_opening(when: dt.datetime, first_sentence: str) -> None:
     decision = decide("+4922419000100", when.replace(tzinfo=BERLIN), EXAMPLE)
-    document = parse(twiml.closed_line(BOOK, decision, "de", BERLIN, counselling=True))
+    document = parse(twiml.closed_line(LINKS, BOOK, decision, "de", BERLIN, counselling=True))
     spoken = [say.text for say in document.iter("Say")]
     assert spoken[0] == first_sentence
     assert spoken[1].startswith("Wir sind wieder für Sie da am ")
@@ -84,14 +94,14 @@ def test_closed_line_names_the_reason_and_the_next_opening(when: dt.datetime, fi
 
 def test_queue_wait_plays_music_when_configured() -> None:
     music = TelephonySettings(hold_music="https://example.org/hold.mp3")
-    document = parse(twiml.queue_wait(BOOK, "en", position=1, estimate_minutes=2, telephony=music))
+    document = parse(twiml.queue_wait(LINKS, BOOK, "en", position=1, estimate_minutes=2, telephony=music))
     play = document.find("Gather/Play")
     assert play is not None and play.text == "https://example.org/hold.mp3"
     assert document.find("Gather/Pause") is None
 
 
 def test_record_without_transcription_asks_for_none() -> None:
-    document = parse(twiml.record_voicemail(BOOK, "de", telephony=TelephonySettings(), retention_days=14))
+    document = parse(twiml.record_voicemail(LINKS, BOOK, "de", telephony=TelephonySettings(), retention_days=14))
     record = document.find("Record")
     assert record is not None
     assert record.get("transcribe") is None and record.get("transcribeCallback") is None
@@ -117,5 +127,7 @@ def test_a_deadline_at_midnight_is_the_end_of_the_day_before() -> None:
 
 @pytest.mark.parametrize(("minutes", "sentence"), [(1, "etwa eine Minute."), (4, "etwa 4 Minuten.")])
 def test_the_estimate_says_one_minute_in_the_singular(minutes: int, sentence: str) -> None:
-    document = parse(twiml.queue_wait(BOOK, "de", position=1, estimate_minutes=minutes, telephony=TelephonySettings()))
+    document = parse(
+        twiml.queue_wait(LINKS, BOOK, "de", position=1, estimate_minutes=minutes, telephony=TelephonySettings())
+    )
     assert any((say.text or "").endswith(sentence) for say in document.iter("Say"))
