@@ -56,7 +56,7 @@ async def leave_voicemail(
     call_sid: str,
     recording_sid: str,
     recording_url: str,
-    duration_seconds: int,
+    duration_seconds: int | None,
     queued_at: dt.datetime | None = None,
 ) -> Concern:
     """Record a voicemail as a concern; a repeated delivery of the same recording changes nothing."""

@@ -24,6 +24,7 @@ from config.loader import load_deployment
 from config.settings import Settings
 from contacts.pseudonyms import Pseudonymiser
 from service import keys
+from service.deadlines import page_deadline_middleware
 from service.errors import error_middleware, request_id_middleware
 from service.i18n import Translator, load_catalogue
 from service.page_context import page_context_middleware
@@ -67,6 +68,7 @@ class Overrides:
     prompts: PromptBook | None = None
     outbound: OutboundPort | None = None
     run_jobs: bool = True
+    late_work: LateWork | None = None
 
 
 def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web.Application:
@@ -86,11 +88,12 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
         csrf_exempt_prefixes=(WEBHOOK_PREFIX,),
     )
 
-    late_work = LateWork()
+    late_work = overrides.late_work or LateWork()
     app = web.Application(
         middlewares=[
             request_id_middleware,
             error_middleware,
+            page_deadline_middleware(skip=(WEBHOOK_PREFIX, "/static/")),
             webhook_edge(
                 auth_token=settings.webhook_auth_token,
                 public_url=settings.public_url,

@@ -11,10 +11,12 @@ from urllib.parse import urlencode
 import aiohttp_jinja2
 from aiohttp import web
 
+from service.deadlines import ServiceUnavailable
 from service.keys import REQUEST_ID
 from service.page_context import page_context
 from staff.errors import CsrfRejected, Forbidden, NotAuthenticated
 from staff.web import Handler, see_other
+from storage.engine import is_transient
 
 log = logging.getLogger("hotline.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -29,7 +31,13 @@ _PAGE_TEXTS: dict[int, tuple[str, str]] = {
     405: ("Nicht erlaubt", "Diese Aktion ist hier nicht möglich."),
     413: ("Anfrage zu groß", "Die gesendeten Daten sind zu groß."),
     500: ("Technischer Fehler", "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es später erneut."),
+    503: (
+        "Vorübergehend nicht verfügbar",
+        "Der Dienst ist gerade überlastet oder die Datenbank antwortet nicht."
+        " Bitte versuchen Sie es in einer Minute erneut.",
+    ),
 }
+RETRY_AFTER_SECONDS = 60
 
 
 def wants_json(request: web.Request) -> bool:
@@ -72,9 +80,23 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if exc.status < 400 or exc.status not in _PAGE_TEXTS:
             raise
         return await _refuse(request, exc.status, exc.reason.lower().replace(" ", "_"))
-    except Exception:
+    except ServiceUnavailable:
+        return await _unavailable(request)
+    except Exception as exc:
+        if is_transient(exc):
+            log.warning(
+                "database unavailable; answered 503",
+                extra={"path": request.path, "request_id": request.get(REQUEST_ID), "error": type(exc).__name__},
+            )
+            return await _unavailable(request)
         log.exception("unhandled error", extra={"path": request.path, "request_id": request.get(REQUEST_ID)})
         return await _refuse(request, 500, "internal_error")
+
+
+async def _unavailable(request: web.Request) -> web.Response:
+    response = await _refuse(request, 503, "service_unavailable")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 async def _refuse(request: web.Request, status: int, code: str) -> web.Response:

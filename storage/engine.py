@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ from sqlalchemy import event, text
 from sqlalchemy import exc as sa
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from storage import deadlines
 
 _BUSY_TIMEOUT_MS = 10_000
 
@@ -84,14 +87,33 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-async def ping(engine: AsyncEngine, within: float = 3.0) -> None:
-    """Raise `DatabaseUnavailable` unless a trivial query answers within `within` seconds."""
+async def ping(engine: AsyncEngine, within: float = 2.0) -> None:
+    """Raise `DatabaseUnavailable` unless the database takes a write lock within `within`
+    seconds. Never waits longer: the check runs beside the work, not in the queue for the
+    engine's connections, where one stuck transaction would hold it."""
     try:
-        async with asyncio.timeout(within):
-            async with engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-    except Exception as exc:  # any driver error means the same to an operator: not reachable
+        await deadlines.within(within, _ping(engine, within))
+    except Exception as exc:  # any driver error means the same to an operator: not usable
         raise DatabaseUnavailable(_describe(engine, exc)) from exc
+
+
+async def _ping(engine: AsyncEngine, within: float) -> None:
+    if engine.dialect.name == "sqlite":
+        # Its own connection (SQLite's connections cost nothing): the engine's single one may be
+        # busy, and aiosqlite could not give it back before its busy wait ends.
+        await asyncio.to_thread(_sqlite_ping, engine.url.database or ":memory:", within)
+        return
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+def _sqlite_ping(path: str, within: float) -> None:
+    connection = sqlite3.connect(path, timeout=within * 0.75, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")  # writable: no other process holds the lock for long
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
 
 
 def _describe(engine: AsyncEngine, exc: BaseException) -> str:

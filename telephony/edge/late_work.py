@@ -79,7 +79,7 @@ class LateWork:
         if len(self._supervisors) >= self.max_pending:
             if task is not None:
                 task.cancel()
-            self._lose(context, "too much late work pending")
+            self.lose(context, "too much late work pending")
             return
         supervisor = asyncio.get_running_loop().create_task(self._supervise(task, retry, context, first_delay))
         self._supervisors.add(supervisor)
@@ -117,10 +117,11 @@ class LateWork:
         except asyncio.CancelledError:
             if task is not None:
                 task.cancel()
-            self._lose(context, reason)
+            self.lose(context, reason)
             raise
-        self._lose(context, reason)
+        self.lose(context, reason)
 
-    def _lose(self, context: dict[str, Any], reason: str) -> None:
+    def lose(self, context: dict[str, Any], reason: str) -> None:
+        """Count and log work that will not be done: its path, call and request, and why."""
         self.lost += 1
         log.error("webhook work lost", extra=context | {"reason": reason})

@@ -150,6 +150,7 @@ def webhook_edge(
                 late_work.retry_later(lambda: handler(request), context=context)
             else:
                 log.exception("twilio webhook failed; answered without it", extra=context | {"answer": answer})
+                late_work.lose(context, type(exc).__name__)
         return twiml_response(answers().for_(answer, hook))
 
     return edge

@@ -318,9 +318,9 @@ class VoiceWebhooks:
     async def voicemail_done(self, request: web.Request, hook: Webhook) -> VoiceResponse:
         step = self._step(hook)
         language = step.language
-        recording_sid, recording_url = hook.recording_sid, hook.recording_url
-        duration = hook.recording_duration or 0
-        if not recording_sid or not recording_url or duration < 1:
+        recording_sid, recording_url, duration = hook.recording_sid, hook.recording_url, hook.recording_duration
+        # A length Twilio garbled is unknown, not zero: the recording exists and is kept.
+        if not recording_sid or not recording_url or duration == 0:
             return goodbye(self.prompts, language, lead=[self.prompts.say(language, "voicemail_empty")])
         now = self.clock()
         async with self.sessions.begin() as session:
