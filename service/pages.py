@@ -123,7 +123,7 @@ class Readiness:
 
     async def readyz(self, _request: web.Request) -> web.StreamResponse:
         try:
-            await ping(self.engine, within=READY_SECONDS)
+            await ping(self.engine, within=READY_SECONDS, ready_for_work=True)
         except DatabaseUnavailable:
             return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
         return web.json_response({"status": "ready", "database": "ok"})

@@ -87,31 +87,37 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-async def ping(engine: AsyncEngine, within: float = 2.0) -> None:
-    """Raise `DatabaseUnavailable` unless the database takes a write lock within `within`
-    seconds. Never waits longer: the check runs beside the work, not in the queue for the
-    engine's connections, where one stuck transaction would hold it."""
+async def ping(engine: AsyncEngine, within: float = 2.0, *, ready_for_work: bool = False) -> None:
+    """Raise `DatabaseUnavailable` unless the database answers within `within` seconds, and
+    with `ready_for_work` unless the service's tables can be used (not locked by another
+    process). Never waits longer: on SQLite the check runs beside the engine's one connection,
+    where a stuck transaction would hold it."""
     try:
-        await deadlines.within(within, _ping(engine, within))
+        await deadlines.within(within, _ping(engine, within, ready_for_work))
     except Exception as exc:  # any driver error means the same to an operator: not usable
         raise DatabaseUnavailable(_describe(engine, exc)) from exc
 
 
-async def _ping(engine: AsyncEngine, within: float) -> None:
+async def _ping(engine: AsyncEngine, within: float, ready_for_work: bool) -> None:
     if engine.dialect.name == "sqlite":
         # Its own connection (SQLite's connections cost nothing): the engine's single one may be
         # busy, and aiosqlite could not give it back before its busy wait ends.
-        await asyncio.to_thread(_sqlite_ping, engine.url.database or ":memory:", within)
+        await asyncio.to_thread(_sqlite_ping, engine.url.database or ":memory:", within, ready_for_work)
         return
     async with engine.connect() as connection:
-        await connection.execute(text("SELECT 1"))
+        # Ready for work: a table every call writes to answers, not just the server; a table
+        # locked by a migration or a backup leaves the service as unable to work as a server down.
+        await connection.execute(text("SELECT 1 FROM telephony_calls LIMIT 1" if ready_for_work else "SELECT 1"))
 
 
-def _sqlite_ping(path: str, within: float) -> None:
+def _sqlite_ping(path: str, within: float, ready_for_work: bool) -> None:
     connection = sqlite3.connect(path, timeout=within * 0.75, isolation_level=None)
     try:
-        connection.execute("BEGIN IMMEDIATE")  # writable: no other process holds the lock for long
-        connection.execute("ROLLBACK")
+        if ready_for_work:
+            connection.execute("BEGIN IMMEDIATE")  # writable: no other process holds the lock
+            connection.execute("ROLLBACK")
+        else:
+            connection.execute("SELECT 1")
     finally:
         connection.close()
 

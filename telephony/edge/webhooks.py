@@ -36,7 +36,7 @@ from telephony.edge.responses import EMPTY, twiml_response
 log = logging.getLogger("hotline.twilio")
 WEBHOOK_PREFIX = "/twilio/"  # every path Twilio calls, and nothing a person opens
 WEBHOOK = web.RequestKey("twilio_webhook", Webhook)
-VOICE_DEADLINE_SECONDS = 3.0  # a caller waits in silence meanwhile; Twilio itself gives up at 15 s
+VOICE_DEADLINE_SECONDS = 2.5  # answered within 3 s: a caller waits in silence meanwhile (Twilio gives up at 15 s)
 OTHER_DEADLINE_SECONDS = 10.0
 MAX_FIELDS = 200  # Twilio sends about 30
 
