@@ -5,3 +5,7 @@ import callbacks.rate_limits  # noqa: F401
 import contacts.models  # noqa: F401
 import staff.models  # noqa: F401
 import storage.job_leases  # noqa: F401
+import telephony.counsellors.models
+import telephony.inbound.models
+import telephony.inbound.recordings
+import telephony.outbound.models  # noqa: F401
