@@ -1,8 +1,10 @@
 """Counsellors' side of the hotline: the ring that bridges them with a waiting caller, and the
-staff line where they key in a PIN to take the next caller themselves."""
+staff line where they key in their PIN (after their staff number, unless they call from one of
+their own phones) to take the next caller themselves."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -13,9 +15,20 @@ from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 from config.deployment import Deployment
 from storage.clock import Clock
 from telephony import twiml
-from telephony.counsellors.availability import counsellor_by_pin
 from telephony.counsellors.dispatch import Dispatcher, waiting_callers
 from telephony.counsellors.models import CounsellorPresence
+from telephony.counsellors.staff_line import (
+    AskForPin,
+    AskForStaffNumber,
+    Bridge,
+    GiveUp,
+    NobodyWaiting,
+    Refused,
+    StaffLineAnswer,
+    StaffLineCall,
+    Step,
+    take_staff_line_call,
+)
 from telephony.edge.fields import BadWebhook, dialled_number, read_call_form
 from telephony.edge.responses import twiml_response
 from telephony.inbound.call_log import FINAL_STATUSES
@@ -49,56 +62,74 @@ class CounsellorWebhooks:
     secret: str
 
     async def front_door(self, request: web.Request) -> web.Response:
-        """Every incoming call: the staff line asks for a PIN, the hotlines go to `voice`."""
+        """Every incoming call: the staff line asks who calls, the hotlines go to `voice`."""
         number = dialled_number((await request.post()).get("To"))
         region = self.deployment.region_for_staff_line(number) if number else None
         if region is None:
             return await self.voice.incoming(request)
-        return twiml_response(self._ask_pin(region.id, attempt=1))
-
-    def _ask_pin(self, region_id: str, attempt: int, wrong: bool = False) -> VoiceResponse:
-        response = VoiceResponse()
-        if wrong:
-            twiml.say(response, self.prompts.say(STAFF_LANGUAGE, "staff_pin_wrong"))
-        gather = Gather(
-            finish_on_key="#",
-            num_digits=9,
-            timeout=10,
-            action=twiml.url("/twilio/staff/pin", region=region_id, attempt=attempt),
-        )
-        twiml.say(gather, self.prompts.say(STAFF_LANGUAGE, "staff_pin_prompt"))
-        response.append(gather)
-        response.hangup()
-        return response
+        return await self._staff_line(request, region_id=region.id, step="arrival")
 
     async def staff_pin(self, request: web.Request) -> web.Response:
+        """A staff number or PIN keyed in on the staff line."""
+        step: Step = "staff_number" if request.query.get("step") == "staff_number" else "pin"
+        return await self._staff_line(request, region_id=request.query.get("region", ""), step=step)
+
+    async def _staff_line(self, request: web.Request, *, region_id: str, step: Step) -> web.Response:
         try:
             form = await read_call_form(request)
         except BadWebhook:
             return twiml_response(twiml.apology(self.prompts, STAFF_LANGUAGE), status=400)
-        region_id = request.query.get("region", "")
-        attempt = int(request.query["attempt"]) if request.query.get("attempt", "").isdigit() else MENU_ATTEMPTS
-        async with self.sessions() as session:
-            presence = await counsellor_by_pin(session, pin=(form.digits or "").rstrip("#"), secret=self.secret)
-            waiting = await waiting_callers(session)
-        if presence is None:
-            log.warning("wrong PIN on the staff line", extra={"region": region_id, "attempt": attempt})
-            if attempt >= MENU_ATTEMPTS:
-                return twiml_response(
-                    twiml.goodbye(
-                        self.prompts, STAFF_LANGUAGE, lead=[self.prompts.say(STAFF_LANGUAGE, "staff_pin_wrong")]
-                    )
-                )
-            return twiml_response(self._ask_pin(region_id, attempt + 1, wrong=True))
-        regions = [r for r in (presence.regions or [region_id]) if r in waiting]
-        if not regions:
-            return twiml_response(
-                twiml.goodbye(
-                    self.prompts, STAFF_LANGUAGE, lead=[self.prompts.say(STAFF_LANGUAGE, "counsellor_queue_empty")]
-                )
+        query = request.query
+        call = StaffLineCall(
+            region_id=region_id,
+            caller=form.caller_id,
+            step=step,
+            digits=form.digits,
+            staff_number=query.get("staff") or None,
+            attempt=int(query["attempt"]) if query.get("attempt", "").isdigit() else MENU_ATTEMPTS,
+        )
+        async with self.sessions.begin() as session:
+            answer = await take_staff_line_call(
+                session, call, secret=self.secret, now=self.clock(), max_attempts=MENU_ATTEMPTS
             )
-        oldest = min(regions, key=lambda r: waiting[r][1])
-        return twiml_response(bridge(oldest, self.prompts.say(STAFF_LANGUAGE, "staff_connecting")))
+        return twiml_response(self._staff_line_answer(region_id, answer))
+
+    def _staff_line_answer(self, region_id: str, answer: StaffLineAnswer) -> VoiceResponse:
+        say = functools.partial(self.prompts.say, STAFF_LANGUAGE)
+        match answer:
+            case Refused(until=until, just_now=just_now):
+                time = self.prompts.spoken_date(STAFF_LANGUAGE, until.astimezone(self.deployment.zone))["time"]
+                lead = [say("staff_pin_wrong")] if just_now else []
+                return twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[*lead, say("staff_line_blocked", time=time)])
+            case AskForStaffNumber(attempt=attempt, wrong=wrong):
+                ask = say("staff_number_prompt" if attempt == 1 else "staff_number_again")
+                lead = [say("staff_number_or_pin_wrong")] if wrong else []
+                return self._gather(lead, ask, region=region_id, attempt=attempt, step="staff_number")
+            case AskForPin(attempt=attempt, staff_number=staff_number, wrong=wrong) if staff_number is not None:
+                ask = say("staff_pin_after_number")
+                return self._gather([], ask, region=region_id, attempt=attempt, staff=staff_number)
+            case AskForPin(attempt=attempt, wrong=wrong):
+                ask = say("staff_pin_prompt" if attempt == 1 else "staff_pin_again")
+                lead = [say("staff_pin_wrong")] if wrong else []
+                return self._gather(lead, ask, region=region_id, attempt=attempt)
+            case GiveUp():
+                return twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[say("staff_number_or_pin_wrong")])
+            case NobodyWaiting():
+                return twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[say("counsellor_queue_empty")])
+            case Bridge(region_id=queue):
+                return bridge(queue, say("staff_connecting"))
+
+    def _gather(self, lead: list[Spoken], ask: Spoken, **query: object) -> VoiceResponse:
+        response = VoiceResponse()
+        for spoken in lead:
+            twiml.say(response, spoken)
+        gather = Gather(finish_on_key="#", num_digits=9, timeout=10, action=twiml.url("/twilio/staff/pin", **query))
+        twiml.say(gather, ask)
+        response.append(gather)
+        # Nothing keyed in before the timeout: a goodbye, never a silent hang-up.
+        twiml.say(response, self.prompts.say(STAFF_LANGUAGE, "goodbye"))
+        response.hangup()
+        return response
 
     async def connect(self, request: web.Request) -> web.Response:
         """The counsellor answered the ring: bridge, unless the caller has gone meanwhile."""
