@@ -144,10 +144,9 @@ class StaffLineCall:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    """The caller number is blocked after too many wrong PINs (`just_now`: by this one)."""
+    """The caller number is blocked after too many wrong PINs, until `until`."""
 
     until: dt.datetime
-    just_now: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +237,7 @@ async def take_staff_line_call(
         },
     )
     if until is not None:
-        return Refused(until=until, just_now=True)
+        return Refused(until=until)
     if call.attempt >= max_attempts:
         return GiveUp()
     if call.staff_number is not None:

@@ -97,10 +97,9 @@ class CounsellorWebhooks:
     def _staff_line_answer(self, region_id: str, answer: StaffLineAnswer) -> VoiceResponse:
         say = functools.partial(self.prompts.say, STAFF_LANGUAGE)
         match answer:
-            case Refused(until=until, just_now=just_now):
+            case Refused(until=until):
                 time = self.prompts.spoken_date(STAFF_LANGUAGE, until.astimezone(self.deployment.zone))["time"]
-                lead = [say("staff_pin_wrong")] if just_now else []
-                return twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[*lead, say("staff_line_blocked", time=time)])
+                return twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[say("staff_line_blocked", time=time)])
             case AskForStaffNumber(attempt=attempt, wrong=wrong):
                 ask = say("staff_number_prompt" if attempt == 1 else "staff_number_again")
                 lead = [say("staff_number_or_pin_wrong")] if wrong else []
