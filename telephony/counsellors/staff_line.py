@@ -166,6 +166,8 @@ class AskForPin:
 class GiveUp:
     """Wrong too often in this call: a polite goodbye."""
 
+    by_staff_number: bool  # the caller keyed in a staff number, so either it or the PIN was wrong
+
 
 @dataclass(frozen=True, slots=True)
 class Bridge:
@@ -206,7 +208,7 @@ async def take_staff_line_call(
         return AskForStaffNumber(attempt=1)
     if not digits:  # nothing keyed in: no guess to count, but the call's attempts are spent
         if call.attempt >= max_attempts:
-            return GiveUp()
+            return GiveUp(by_staff_number=call.step == "staff_number" or call.staff_number is not None)
         if call.step == "staff_number":
             return AskForStaffNumber(attempt=call.attempt + 1)
         return AskForPin(attempt=call.attempt + 1, staff_number=call.staff_number)
@@ -239,7 +241,7 @@ async def take_staff_line_call(
     if until is not None:
         return Refused(until=until)
     if call.attempt >= max_attempts:
-        return GiveUp()
+        return GiveUp(by_staff_number=call.staff_number is not None)
     if call.staff_number is not None:
         return AskForStaffNumber(attempt=call.attempt + 1, wrong=True)
     return AskForPin(attempt=call.attempt + 1, staff_number=None, wrong=True)

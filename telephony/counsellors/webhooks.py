@@ -104,15 +104,16 @@ class CounsellorWebhooks:
                 ask = say("staff_number_prompt" if attempt == 1 else "staff_number_again")
                 lead = [say("staff_number_or_pin_wrong")] if wrong else []
                 return self._gather(lead, ask, region=region_id, attempt=attempt, step="staff_number")
-            case AskForPin(attempt=attempt, staff_number=staff_number, wrong=wrong) if staff_number is not None:
+            case AskForPin(attempt=attempt, staff_number=staff_number) if staff_number is not None:
                 ask = say("staff_pin_after_number")
                 return self._gather([], ask, region=region_id, attempt=attempt, staff=staff_number)
             case AskForPin(attempt=attempt, wrong=wrong):
                 ask = say("staff_pin_prompt" if attempt == 1 else "staff_pin_again")
                 lead = [say("staff_pin_wrong")] if wrong else []
                 return self._gather(lead, ask, region=region_id, attempt=attempt)
-            case GiveUp():
-                return twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[say("staff_number_or_pin_wrong")])
+            case GiveUp(by_staff_number=by_staff_number):
+                last = say("staff_number_or_pin_wrong" if by_staff_number else "staff_pin_wrong")
+                return twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[last])
             case NobodyWaiting():
                 return twiml.goodbye(self.prompts, STAFF_LANGUAGE, lead=[say("counsellor_queue_empty")])
             case Bridge(region_id=queue):

@@ -216,6 +216,24 @@ async def test_the_pin_from_the_counsellors_own_phone_connects(app_client: tuple
     assert steps[-1] == ["Sie werden mit dem Anrufer verbunden, der am längsten wartet."]
 
 
+async def test_three_wrong_pins_end_a_call_politely(app_client: tuple[Client, FakeTwilio]) -> None:
+    client, caller = app_client
+    annas = await anna_with_pin(client)
+    wrong = "000000" if annas.pin != "000000" else "111111"
+    call = staff_line_call(caller, ANNAS_PHONE)
+    _, answer = await call.post("/twilio/voice")
+    heard_in_turn = []
+    for _ in range(3):
+        _, answer = await call.post(gather_action(answer), Digits=wrong)
+        heard_in_turn.append(heard(answer))
+    assert heard_in_turn == [
+        [WRONG_PIN, "Bitte geben Sie Ihre PIN noch einmal ein und drücken Sie die Rautetaste."],
+        [WRONG_PIN, "Bitte geben Sie Ihre PIN noch einmal ein und drücken Sie die Rautetaste."],
+        [WRONG_PIN, GOODBYE],
+    ]
+    assert has(answer, "Hangup") and not has(answer, "Gather")
+
+
 async def test_a_further_phone_of_the_counsellor_takes_the_pin_alone_until_removed(
     app_client: tuple[Client, FakeTwilio],
 ) -> None:
