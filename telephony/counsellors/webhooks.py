@@ -1,8 +1,10 @@
 """Counsellors' side of the hotline: the ring that bridges them with a waiting caller, and the
-staff line where they key in a PIN to take the next caller themselves."""
+staff line where they key in their PIN (after their staff number, unless they call from one of
+their own phones) to take the next caller themselves."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -12,9 +14,20 @@ from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from config.deployment import Deployment
 from storage.clock import Clock
-from telephony.counsellors.availability import counsellor_by_pin
 from telephony.counsellors.dispatch import Dispatcher, waiting_callers
 from telephony.counsellors.models import CounsellorPresence
+from telephony.counsellors.staff_line import (
+    AskForPin,
+    AskForStaffNumber,
+    Bridge,
+    GiveUp,
+    NobodyWaiting,
+    Refused,
+    StaffLineAnswer,
+    StaffLineCall,
+    Step,
+    take_staff_line_call,
+)
 from telephony.edge.fields import Webhook, dialled_number
 from telephony.edge.links import Links
 from telephony.edge.responses import EMPTY, twiml_response
@@ -52,49 +65,75 @@ class CounsellorWebhooks:
     links: Links
 
     async def front_door(self, request: web.Request) -> web.StreamResponse:
-        """Every incoming call: the staff line asks for a PIN, the hotlines go to `voice`."""
-        number = dialled_number(request[WEBHOOK].to)
+        """Every incoming call: the staff line asks who calls, the hotlines go to `voice`."""
+        hook = request[WEBHOOK]
+        number = dialled_number(hook.to)
         region = self.deployment.region_for_staff_line(number) if number else None
         if region is None:
             return await self.voice.incoming(request)
-        return twiml_response(self._ask_pin(region.id, attempt=1))
+        return twiml_response(await self._staff_line(hook, region_id=region.id, step="arrival"))
 
     front_door.webhook_answer = "caller"  # type: ignore[attr-defined]
 
-    def _ask_pin(self, region_id: str, attempt: int, wrong: bool = False) -> VoiceResponse:
-        response = VoiceResponse()
-        if wrong:
-            say(response, self.prompts.say(STAFF_LANGUAGE, "staff_pin_wrong"))
-        gather = Gather(
-            finish_on_key="#",
-            num_digits=9,
-            timeout=10,
-            action=self.links.path("twilio-staff-pin", region=region_id, attempt=attempt),
-        )
-        say(gather, self.prompts.say(STAFF_LANGUAGE, "staff_pin_prompt"))
-        response.append(gather)
-        response.hangup()
-        return response
-
     @webhook("counsellor")
     async def staff_pin(self, request: web.Request, hook: Webhook) -> VoiceResponse:
-        region_id = hook.query_name("region") or ""
-        attempt = min(hook.query_int("attempt") or MENU_ATTEMPTS, MENU_ATTEMPTS)
-        async with self.sessions() as session:
-            presence = await counsellor_by_pin(session, pin=(hook.digits or "").rstrip("#"), secret=self.secret)
-            waiting = await waiting_callers(session)
-        if presence is None:
-            log.warning("wrong PIN on the staff line", extra={"region": region_id, "attempt": attempt})
-            if attempt >= MENU_ATTEMPTS:
-                return goodbye(self.prompts, STAFF_LANGUAGE, lead=[self.prompts.say(STAFF_LANGUAGE, "staff_pin_wrong")])
-            return self._ask_pin(region_id, attempt + 1, wrong=True)
-        regions = [r for r in (presence.regions or [region_id]) if r in waiting]
-        if not regions:
-            return goodbye(
-                self.prompts, STAFF_LANGUAGE, lead=[self.prompts.say(STAFF_LANGUAGE, "counsellor_queue_empty")]
+        """A staff number or PIN keyed in on the staff line."""
+        step: Step = "staff_number" if hook.query_name("step") == "staff_number" else "pin"
+        return await self._staff_line(hook, region_id=hook.query_name("region") or "", step=step)
+
+    async def _staff_line(self, hook: Webhook, *, region_id: str, step: Step) -> VoiceResponse:
+        call = StaffLineCall(
+            region_id=region_id,
+            caller=hook.caller_id,
+            step=step,
+            digits=hook.digits,
+            staff_number=hook.query_name("staff"),
+            attempt=min(hook.query_int("attempt") or MENU_ATTEMPTS, MENU_ATTEMPTS),
+        )
+        async with self.sessions.begin() as session:
+            answer = await take_staff_line_call(
+                session, call, secret=self.secret, now=self.clock(), max_attempts=MENU_ATTEMPTS
             )
-        oldest = min(regions, key=lambda r: waiting[r][1])
-        return bridge(self.links, oldest, self.prompts.say(STAFF_LANGUAGE, "staff_connecting"))
+        return self._staff_line_answer(region_id, answer)
+
+    def _staff_line_answer(self, region_id: str, answer: StaffLineAnswer) -> VoiceResponse:
+        spoken = functools.partial(self.prompts.say, STAFF_LANGUAGE)
+        match answer:
+            case Refused(until=until):
+                time = self.prompts.spoken_date(STAFF_LANGUAGE, until.astimezone(self.deployment.zone))["time"]
+                return goodbye(self.prompts, STAFF_LANGUAGE, lead=[spoken("staff_line_blocked", time=time)])
+            case AskForStaffNumber(attempt=attempt, wrong=wrong):
+                ask = spoken("staff_number_prompt" if attempt == 1 else "staff_number_again")
+                lead = [spoken("staff_number_or_pin_wrong")] if wrong else []
+                return self._gather(lead, ask, region=region_id, attempt=attempt, step="staff_number")
+            case AskForPin(attempt=attempt, staff_number=staff_number) if staff_number is not None:
+                ask = spoken("staff_pin_after_number")
+                return self._gather([], ask, region=region_id, attempt=attempt, staff=staff_number)
+            case AskForPin(attempt=attempt, wrong=wrong):
+                ask = spoken("staff_pin_prompt" if attempt == 1 else "staff_pin_again")
+                lead = [spoken("staff_pin_wrong")] if wrong else []
+                return self._gather(lead, ask, region=region_id, attempt=attempt)
+            case GiveUp(by_staff_number=by_staff_number):
+                last = spoken("staff_number_or_pin_wrong" if by_staff_number else "staff_pin_wrong")
+                return goodbye(self.prompts, STAFF_LANGUAGE, lead=[last])
+            case NobodyWaiting():
+                return goodbye(self.prompts, STAFF_LANGUAGE, lead=[spoken("counsellor_queue_empty")])
+            case Bridge(region_id=queue):
+                return bridge(self.links, queue, spoken("staff_connecting"))
+
+    def _gather(self, lead: list[Spoken], ask: Spoken, **query: object) -> VoiceResponse:
+        response = VoiceResponse()
+        for line in lead:
+            say(response, line)
+        gather = Gather(
+            finish_on_key="#", num_digits=9, timeout=10, action=self.links.path("twilio-staff-pin", **query)
+        )
+        say(gather, ask)
+        response.append(gather)
+        # Nothing keyed in before the timeout: a goodbye, never a silent hang-up.
+        say(response, self.prompts.say(STAFF_LANGUAGE, "goodbye"))
+        response.hangup()
+        return response
 
     @webhook("counsellor")
     async def connect(self, request: web.Request, hook: Webhook) -> VoiceResponse:

@@ -1,5 +1,5 @@
 """Counsellors take queued callers: availability, the ring through Twilio's REST API (a fake on
-loopback), the bridge, missed rings, and the staff line with a PIN."""
+loopback), the bridge, missed rings. The staff line has its own tests (test_staff_line.py)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,8 @@ from telephony.inbound.models import Call
 from tests.e2e.conftest import TWILIO_OPEN, Client, log_in
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support import ManualClock, csrf_from
-from tests.twilio_requests import FakeTwilio, first, new_sid, said
+from tests.twilio_requests import FakeTwilio, first, said
 
-STAFF_LINE = "+4922419000199"
 OPEN = TWILIO_OPEN
 
 
@@ -101,44 +100,14 @@ async def test_a_counsellor_who_misses_three_rings_is_set_unavailable(
     assert "Nach mehreren nicht angenommenen Anrufen automatisch abgemeldet." in page
 
 
-async def test_the_staff_line_takes_the_longest_waiting_caller_after_the_right_pin(
-    app_client: tuple[Client, FakeTwilio], sessions: async_sessionmaker[AsyncSession]
-) -> None:
-    client, caller = app_client
-    await log_in(client, "anna")
-    page = await client.get("/counsellor")
-    saved = await client.post(
-        "/counsellor",
-        data={"csrf_token": csrf_from(await page.text()), "action": "pin", "pin": "4711", "pin_repeat": "4711"},
-    )
-    assert "Ihre PIN für die Staff-Line ist gespeichert." in await saved.text()
-    async with sessions() as session:
-        stored = await session.scalar(select(CounsellorPresence.pin_digest))
-    assert stored is not None and "4711" not in stored
-
-    desk = FakeTwilio(client, caller.settings, to=STAFF_LINE, caller="+4922419000150", call_sid=new_sid("CA"))
-    _, ask = await desk.post("/twilio/voice")
-    assert said(ask) == ["Staff-Line des Jobcenters. Bitte geben Sie Ihre PIN ein und drücken Sie die Rautetaste."]
-    _, wrong = await desk.post("/twilio/staff/pin?region=siegburg&attempt=1", Digits="1234#")
-    assert said(wrong)[0] == "Diese PIN ist nicht bekannt."
-    _, empty = await desk.post("/twilio/staff/pin?region=siegburg&attempt=2", Digits="4711#")
-    assert said(empty)[0] == "Zurzeit wartet niemand. Vielen Dank."
-
-    await caller.post("/twilio/voice/route?lang=de")
-    _, bridge = await desk.post("/twilio/staff/pin?region=siegburg&attempt=1", Digits="4711#")
-    assert first(bridge, "Queue").text == "siegburg"
-    _, locked_out = await desk.post("/twilio/staff/pin?region=siegburg&attempt=3", Digits="0000#")
-    assert said(locked_out)[-1] == "Vielen Dank für Ihren Anruf. Auf Wiederhören."
-
-
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
         ({"action": "available", "phone": "12", "region": "siegburg"}, "Bitte eine gültige Telefonnummer angeben"),
         ({"action": "available", "phone": "0171 2345678"}, "Bitte mindestens eine Region wählen."),
         ({"action": "available", "phone": "0171 2345678", "region": "eitorf"}, "Bitte mindestens eine Region wählen."),
-        ({"action": "pin", "pin": "12", "pin_repeat": "12"}, "Die PIN muss aus 4 bis 8 Ziffern bestehen."),
-        ({"action": "pin", "pin": "4711", "pin_repeat": "4712"}, "Die beiden PIN-Eingaben stimmen nicht überein."),
+        ({"action": "add_phone", "staff_line_phone": "12"}, "Bitte eine gültige Telefonnummer angeben"),
+        ({"action": "chosen_pin", "pin": "4711"}, "Unbekannte Aktion."),
     ],
 )
 async def test_the_availability_form_refuses_bad_input_with_the_reason(
