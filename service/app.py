@@ -33,7 +33,7 @@ from staff.admin_views import AdminViews
 from staff.views import LoginViews
 from staff.web import StaffGate
 from storage.clock import Clock, system_clock
-from storage.engine import create_engine, session_factory
+from storage.engine import create_engine, create_read_engine, session_factory
 from telephony.counsellors.callback_calls import CallbackCallWebhooks
 from telephony.counsellors.dispatch import Dispatcher
 from telephony.counsellors.views import PresenceViews
@@ -77,7 +77,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     deployment = overrides.deployment or load_deployment(settings.config_path)
     clock = overrides.clock or system_clock
     engine = overrides.engine or create_engine(settings.database_url)
-    sessions = session_factory(engine)
+    reader = create_read_engine(engine)
+    sessions = session_factory(engine, reader)
     prompts = overrides.prompts or PromptBook.load()
     pseudonymiser = Pseudonymiser(settings.secret_key)
     gate = StaffGate(
@@ -114,7 +115,9 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app[keys.CLOCK] = clock
     _setup_templates(app)
     if overrides.engine is None:
-        app.cleanup_ctx.append(_dispose_engine)
+        app.cleanup_ctx.append(_dispose(engine))
+    if reader is not engine:
+        app.cleanup_ctx.append(_dispose(reader))
     app.cleanup_ctx.append(_outbound_port(settings, sessions, clock, overrides.outbound))
     dispatcher = Dispatcher(sessions, deployment, lambda: app[keys.OUTBOUND], links, clock)
     app[keys.DISPATCHER] = dispatcher
@@ -236,9 +239,12 @@ def _scheduler(jobs: list[ScheduledJob], enabled: bool) -> Callable[[web.Applica
     return context
 
 
-async def _dispose_engine(app: web.Application) -> AsyncIterator[None]:
-    yield
-    await app[keys.ENGINE].dispose()
+def _dispose(engine: AsyncEngine) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def context(_app: web.Application) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    return context
 
 
 def _setup_templates(app: web.Application) -> None:

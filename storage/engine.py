@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage import deadlines
 
 _BUSY_TIMEOUT_MS = 10_000
+READERS = 4  # SQLite: read connections beside the one that writes
 
 
 class DatabaseUnavailable(Exception):
@@ -82,9 +83,48 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit (handlers render them afterwards)."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+def create_read_engine(writer: AsyncEngine, readers: int = READERS) -> AsyncEngine:
+    """Connections for reading only, beside the writer's. SQLite in WAL mode lets readers go on
+    while a transaction (ours, or another process's lock) holds the write lock, so on SQLite
+    reads get a small pool of their own and never queue behind a write for the one writing
+    connection. PostgreSQL's pool serves both."""
+    database = writer.url.database
+    if writer.dialect.name != "sqlite" or not database or database == ":memory:":
+        return writer
+    engine = create_async_engine(
+        writer.url,
+        connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000},
+        pool_size=readers,
+        max_overflow=0,
+        pool_timeout=10,
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA query_only=ON")  # a write here is a bug, refused by SQLite itself
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    return engine
+
+
+class Sessions(async_sessionmaker[AsyncSession]):
+    """`sessions.begin()` opens a unit of work that may write; `sessions()` a session that only
+    reads, on the read engine (see `create_read_engine`). Loaded objects stay usable after
+    commit: handlers render them afterwards."""
+
+    def __init__(self, writer: AsyncEngine, reader: AsyncEngine | None = None) -> None:
+        super().__init__(reader or writer, expire_on_commit=False)
+        self.writes = async_sessionmaker(writer, expire_on_commit=False)
+
+    def begin(self) -> Any:  # SQLAlchemy's own context manager, whose type is private
+        return self.writes.begin()
+
+
+def session_factory(engine: AsyncEngine, reader: AsyncEngine | None = None) -> Sessions:
+    """Sessions writing through `engine`, reading through `reader` (the same engine if none)."""
+    return Sessions(engine, reader)
 
 
 async def ping(engine: AsyncEngine, within: float = 2.0, *, ready_for_work: bool = False) -> None:
