@@ -29,6 +29,8 @@ from service.errors import error_middleware, request_id_middleware
 from service.i18n import Translator, load_catalogue
 from service.page_context import page_context_middleware
 from service.pages import Readiness, StartPage, area_routes, healthz, switch_language
+from service.request_bodies import readable_body_middleware
+from service.security_headers import security_headers_middleware
 from staff.admin_views import AdminViews
 from staff.views import LoginViews
 from staff.web import StaffGate
@@ -92,6 +94,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     late_work = overrides.late_work or LateWork()
     app = web.Application(
         middlewares=[
+            security_headers_middleware(secure_cookies=settings.secure_cookies),
             request_id_middleware,
             error_middleware,
             page_deadline_middleware(skip=(WEBHOOK_PREFIX, "/static/")),
@@ -102,6 +105,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
                 late_work=late_work,
                 request_id=lambda request: request.get(keys.REQUEST_ID),
             ),
+            readable_body_middleware,
             gate.middleware,
             page_context_middleware,
         ],

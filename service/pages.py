@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.deployment import CHANNELS, Deployment, Region
 from routing import decide, hours_per_week
+from service import keys
 from service.areas import AREAS, Area, areas_for
 from service.i18n import LANGUAGE_COOKIE, LANGUAGES
-from staff.views import safe_next
+from staff.redirects import safe_next
 from staff.web import CURRENT_MEMBER, require_role, see_other
 from storage.clock import Clock
 from storage.engine import DatabaseUnavailable, ping
@@ -109,7 +110,15 @@ async def switch_language(request: web.Request) -> web.StreamResponse:
     chosen = request.query.get("set", "")
     response = see_other(safe_next(request.query.get("next")))
     if chosen in LANGUAGES:
-        response.set_cookie(LANGUAGE_COOKIE, chosen, path="/", max_age=365 * 24 * 3600, samesite="Lax")
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            chosen,
+            path="/",
+            max_age=365 * 24 * 3600,
+            httponly=True,  # read by the service only
+            samesite="Lax",
+            secure=request.app[keys.SETTINGS].secure_cookies,
+        )
     return response
 
 

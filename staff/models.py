@@ -55,7 +55,7 @@ class StaffSession(Base):
 
 
 class LoginFailure(Base):
-    """A failed login, kept only for the throttling window."""
+    """A failed login, kept only for the throttling window (`staff.authentication`)."""
 
     __tablename__ = "staff_login_failures"
     __table_args__ = (
@@ -65,5 +65,8 @@ class LoginFailure(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
-    remote: Mapped[str] = mapped_column(String(64))
+    # A pseudonym of who tried (`staff.login_clients.LoginClient.key`): "a:" and a keyed hash of
+    # the address, or "d:" and one of a trusted device; never the address itself. The column
+    # kept its first name, "remote".
+    client: Mapped[str] = mapped_column("remote", String(64))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -7,6 +7,7 @@ HOTLINE_REQUIRE_BROWSER=1 (CI) that is a failure instead. Browsers are never dow
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,10 +76,27 @@ def hotline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedHotline]
         yield served
 
 
+# Pages answering 4xx (a form with errors, a wrong password) make the browser log this; nothing else
+# may reach the console, above all no Content-Security-Policy violation ("Refused to ...").
+_EXPECTED_ERROR = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d ")
+
+
 @pytest.fixture
 def page(browser: Any, hotline: ServedHotline) -> Iterator[Any]:
+    """A fresh browser tab; the test fails if the console shows an error or a script throws."""
     context = browser.new_context(base_url=hotline.base_url, locale="de-DE")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"{message.text} ({page.url})")
+            if message.type == "error" and not _EXPECTED_ERROR.match(message.text)
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error} ({page.url})"))
     yield page
     context.close()
+    assert problems == [], "the browser console reported errors"

@@ -50,6 +50,11 @@ def test_the_desk_records_a_concern_and_prints_the_receipt(page: Any) -> None:
     expect(page.get_by_text("+•• ••• ••••678")).to_be_visible()
     print_button = page.get_by_role("button", name="Drucken")
     expect(print_button).to_be_visible()
+    # The button opens the print dialog through /static/print.js (the page has no inline script);
+    # headless Chromium has no dialog, so window.print is counted instead.
+    page.evaluate("() => { window.print = () => { window.printed = (window.printed || 0) + 1; }; }")
+    print_button.click()
+    assert page.evaluate("window.printed") == 1
 
     page.emulate_media(media="print")  # the printout: the receipt without buttons and navigation
     expect(print_button).to_be_hidden()

@@ -185,7 +185,10 @@ async def test_the_desk_records_a_concern_and_prints_the_receipt_with_the_promis
     assert "Zahlung ausgeblieben" in receipt and PROMISED_TODAY in receipt
     assert "+•• ••• ••••678" in receipt and "2345678" not in receipt
     assert "Erika Mustermann" not in receipt and "November ist nicht eingegangen" not in receipt
-    assert 'onclick="window.print()"' in receipt and "@media print" in receipt and 'href="/desk"' in receipt
+    # printing: a button the script file wires up (no inline script), print rules in the stylesheet
+    assert '<button type="button" data-print>' in receipt and '<script src="/static/print.js"' in receipt
+    assert 'class="printable-receipt"' in receipt and 'href="/desk"' in receipt
+    assert "onclick" not in receipt and "<style" not in receipt
     assert "bereits ein offenes Anliegen" not in receipt
 
 

@@ -1,0 +1,63 @@
+"""The headers every answer carries: what the browser may load, frame, cache and send on.
+
+Pages load only our own files: no inline script or style anywhere (templates link
+/static/hotline.css and small scripts under /static/), so an injected `<script>` or `style=`
+does nothing. Nothing but /static/ is cached: pages show personal data, CSRF tokens or
+references, and API answers personal data.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+from staff.web import Handler
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    )
+)
+STATIC_PREFIX = "/static/"
+_ALWAYS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
+}
+# Where a page sets its own, it is stricter (the public contact form: no-referrer); kept.
+_DEFAULTS = {"Referrer-Policy": "same-origin"}
+
+
+def security_headers_middleware(*, secure_cookies: bool) -> Middleware:
+    """The middleware, outermost, so it also marks error pages and refusals raised past the
+    error middleware. With `secure_cookies` (an https public URL) every cookie is Secure,
+    whichever part of the service set it."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            _mark(request, exc, secure_cookies)
+            raise
+        _mark(request, response, secure_cookies)
+        return response
+
+    return middleware
+
+
+def _mark(request: web.Request, response: web.StreamResponse, secure_cookies: bool) -> None:
+    response.headers.update(_ALWAYS)
+    for name, value in _DEFAULTS.items():
+        response.headers.setdefault(name, value)
+    if not request.path.startswith(STATIC_PREFIX):
+        response.headers["Cache-Control"] = "no-store"
+    if secure_cookies:
+        for morsel in response.cookies.values():
+            morsel["secure"] = True
