@@ -15,6 +15,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.twiml.messaging_response import MessagingResponse
 
+from callbacks.recording_news import remember_recording
 from callbacks.service import attach_recording_details, request_callback
 from config.deployment import Deployment
 from contacts.pseudonyms import Pseudonymiser
@@ -24,7 +25,6 @@ from storage.clock import Clock
 from telephony.edge.fields import BadWebhook, caller_number, is_sid, read_call_form
 from telephony.edge.responses import twiml_response
 from telephony.inbound.call_log import FINAL_STATUSES, CallLog
-from telephony.inbound.recordings import remember_recording
 from telephony.prompts import PromptBook
 
 log = logging.getLogger("hotline.twilio")

@@ -18,6 +18,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks.callback_numbers import callback_refusal
 from callbacks.models import Concern
+from callbacks.recording_news import recording_news
 from callbacks.service import attach_recording_details, leave_voicemail, request_callback
 from config.deployment import Deployment, Region
 from config.loader import normalise_number
@@ -28,7 +29,6 @@ from telephony.edge.fields import BadWebhook, CallForm, read_call_form
 from telephony.edge.responses import twiml_response
 from telephony.inbound import twiml
 from telephony.inbound.call_log import CallLog, estimate_wait_minutes, recent_answer_wait
-from telephony.inbound.recordings import recording_news
 from telephony.prompts import PromptBook, Spoken
 from telephony.twiml import apology, goodbye, url
 
