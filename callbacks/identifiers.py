@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 
 # No 0/O and 1/I: a reference is read out on the phone and copied from paper.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -23,9 +24,10 @@ SOURCE_KEY_LENGTH = 80  # concerns.source_key and concern_sources.source_key are
 MAX_SOURCE_PREFIX = SOURCE_KEY_LENGTH - FORM_ID_LENGTH[1]
 
 
-def new_reference() -> str:
-    """A reference such as "K7PX-3QF9": short enough to read out, too many to guess."""
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+def new_reference(pick: Callable[[str], str] = secrets.choice) -> str:
+    """A reference such as "K7PX-3QF9": short enough to read out, too many to guess (32^8).
+    `pick` chooses one character of the alphabet; tests hand in a seeded one."""
+    chars = "".join(pick(REFERENCE_ALPHABET) for _ in range(8))
     return f"{chars[:4]}-{chars[4:]}"
 
 
