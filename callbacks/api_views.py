@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callbacks.claims import ClaimConflict, claim
 from callbacks.identifiers import is_form_id, source_key
-from callbacks.intake import UNVERIFIED_MARK, InvalidConcern, NewConcern, raise_concern
+from callbacks.intake import UNVERIFIED_MARK, NewConcern, raise_concern
 from callbacks.linked_concerns import links_of
 from callbacks.models import CONCERN_CHANNELS, Concern
-from callbacks.outcomes import close_concern, parse_outcome
+from callbacks.outcomes import InvalidConcern, close_concern, parse_outcome
 from callbacks.refusals import RefusalCode, Refused, message
 from callbacks.worklist import Filters, history, worklist
 from config.deployment import Deployment

@@ -66,15 +66,6 @@ _FIELD_REFUSALS: dict[str, RefusalCode] = {
 }
 
 
-class InvalidConcern(ValueError):
-    """A request about a concern that cannot be carried out; `field` names the input and the
-    message says why (German)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 @dataclass(frozen=True)
 class IntakeRules:
     """What a `NewConcern` is checked against: the deployment, the moment, and the regions the

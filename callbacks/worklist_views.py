@@ -15,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callbacks.attempts import attempt_could_not_start, start_attempt
 from callbacks.claims import ClaimConflict, claim, claim_next, release
-from callbacks.intake import InvalidConcern
 from callbacks.linked_concerns import keep_separate, linked_references, links_of, merge_into_linked
 from callbacks.models import CONCERN_CHANNELS, MERGED, OUTCOMES, CallbackAttempt, Concern, ConcernEntry
-from callbacks.outcomes import close_concern, parse_outcome
+from callbacks.outcomes import InvalidConcern, close_concern, parse_outcome
 from callbacks.ports import CallbackDialer, DialError
 from callbacks.worklist import Filters, attempts_of, due_state, history, status_board, worklist
 from config.deployment import Deployment
