@@ -1,7 +1,8 @@
 """The concern queue as JSON: list and create (front desk), detail, claim and close.
 
-Errors are JSON with a code and, for bad input, the field and a German message; refusals of
-the guard (401/403) are mapped by the service's error middleware.
+Errors are JSON with a code and, for bad input, the field, the refusal's code and its German
+message, worded as the desk and the contact form word it (callbacks.refusals); refusals of the
+guard (401/403) are mapped by the service's error middleware.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from callbacks.callback_numbers import callback_refusal
 from callbacks.claims import ClaimConflict, claim
-from callbacks.intake import InvalidConcern, NewConcern, raise_concern
+from callbacks.identifiers import is_form_id, source_key
+from callbacks.intake import UNVERIFIED_MARK, NewConcern, raise_concern
+from callbacks.linked_concerns import links_of
 from callbacks.models import CONCERN_CHANNELS, Concern
-from callbacks.outcomes import close_concern, parse_outcome
+from callbacks.outcomes import InvalidConcern, close_concern, parse_outcome
+from callbacks.refusals import RefusalCode, Refused, message
 from callbacks.worklist import Filters, history, worklist
 from config.deployment import Deployment
-from config.loader import normalise_number
 from contacts.pseudonyms import Pseudonymiser
 from staff.accounts import StaffMember
 from staff.errors import Forbidden
@@ -30,7 +32,9 @@ from staff.web import CURRENT_MEMBER, require_role
 from storage.clock import Clock
 
 MAX_LIMIT = 500
-NOT_CALLED_BACK = "Diese Nummer rufen wir nicht zurück (Sondernummer, Festnetz im Ausland oder Nummer des Jobcenters)."
+SOURCE_PREFIX = "api:"
+# The intake names its inputs after the concern's columns; the API after its JSON fields.
+_FIELD_OF_INPUT = {"callback_number": "phone", "customer_name": "name", "source_key": "request_id"}
 
 
 def concern_summary(concern: Concern) -> dict[str, Any]:
@@ -49,6 +53,7 @@ def concern_summary(concern: Concern) -> dict[str, Any]:
         "next_attempt_at": _iso(concern.next_attempt_at),
         "outcome": concern.outcome,
         "closed_at": _iso(concern.closed_at),
+        "unverified": concern.unverified,
     }
 
 
@@ -56,8 +61,14 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _invalid(field: str, message: str) -> web.Response:
-    return web.json_response({"error": "invalid", "field": field, "message": message}, status=400)
+def _invalid(field: str, text: str) -> web.Response:
+    return web.json_response({"error": "invalid", "field": field, "message": text}, status=400)
+
+
+def _refused(problems: dict[str, RefusalCode]) -> web.Response:
+    """The first problem as the answer, all of them in `problems`, each with code and message."""
+    listed = [{"field": field, "code": code, "message": message(code)} for field, code in problems.items()]
+    return web.json_response({"error": "invalid", **listed[0], "problems": listed}, status=400)
 
 
 @dataclass(frozen=True)
@@ -92,60 +103,56 @@ class ConcernApi:
         try:
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
-            return _invalid("body", "Der Inhalt ist kein JSON.")
+            return _refused({"body": "body_invalid"})
         if not isinstance(body, dict):
-            return _invalid("body", "Erwartet wird ein JSON-Objekt.")
+            return _refused({"body": "body_invalid"})
+        now = self.clock()
         try:
-            new = self._new_concern(body, member)
-            async with self.sessions.begin() as session:
-                intake = await raise_concern(
-                    session,
-                    new,
-                    deployment=self.deployment,
-                    now=self.clock(),
-                    pseudonymiser=self.pseudonymiser,
-                    actor_id=member.id,
-                )
-        except InvalidConcern as exc:
-            return _invalid(exc.field, str(exc))
+            new = self._new_concern(body, member, now)
+        except Refused as refused:
+            return _refused(refused.problems)
+        async with self.sessions.begin() as session:
+            intake = await raise_concern(
+                session, new, deployment=self.deployment, now=now, pseudonymiser=self.pseudonymiser, actor_id=member.id
+            )
         result = concern_summary(intake.concern) | {"merged": intake.merged}
         return web.json_response(result, status=201 if intake.created else 200)
 
-    def _new_concern(self, body: dict[str, Any], member: StaffMember) -> NewConcern:
-        region = self.deployment.region(str(body.get("region", "")))
-        if region is None or not member.may_serve(region.id):
-            raise InvalidConcern("region", "Unbekannte Region oder nicht Ihre Region.")
-        phone = normalise_number(str(body.get("phone", ""))[:40])
-        if phone is None:
-            raise InvalidConcern("phone", "Die Rufnummer ist ungültig.")
-        if callback_refusal(phone, self.deployment, foreign_mobiles=True):
-            raise InvalidConcern("phone", NOT_CALLED_BACK)
-        request_id = str(body.get("request_id", ""))[:60]
-        if len(request_id) < 8:
-            raise InvalidConcern("request_id", "Bitte eine eindeutige request_id (mindestens 8 Zeichen) mitsenden.")
-        urgency = body.get("urgency")
-        if urgency not in (None, "urgent", "normal"):
-            raise InvalidConcern("urgency", "Dringlichkeit ist urgent oder normal.")
-        language = str(body.get("language") or region.default_language)
-        if language not in region.languages:
-            raise InvalidConcern("language", "Diese Sprache bietet die Region nicht an.")
-        note = body.get("note")
-        if not (isinstance(note, str) and note.strip()) and not body.get("ad_hoc_talk"):
-            raise InvalidConcern("note", "Bitte das Anliegen kurz beschreiben.")
-        return NewConcern(
-            region=region,
-            channel="walk_in",
-            language=language,
-            source_key=f"api:{member.id}:{request_id}",
-            callback_number=phone,
-            topic=str(body["topic"]) if body.get("topic") else None,
-            urgency=urgency,
-            customer_name=str(body["name"]).strip() if body.get("name") else None,
-            note=note.strip() if isinstance(note, str) else None,
-            window_start=_moment(body.get("window_start"), "window_start"),
-            window_end=_moment(body.get("window_end"), "window_end"),
-            ad_hoc_talk=bool(body.get("ad_hoc_talk")),
-        )
+    def _new_concern(self, body: dict[str, Any], member: StaffMember, now: dt.datetime) -> NewConcern:
+        """The walk-in concern the body describes, checked like the desk form's."""
+        request_id = body.get("request_id")
+        key = ""
+        problems: dict[str, RefusalCode] = {}
+        if isinstance(request_id, str) and is_form_id(request_id):
+            key = source_key(f"{SOURCE_PREFIX}{member.id}:", request_id)
+        else:
+            problems["request_id"] = "request_id_invalid"
+        try:
+            new = NewConcern.check(
+                {
+                    "channel": "walk_in",
+                    "source_key": key,
+                    "region": body.get("region"),
+                    "ad_hoc_talk": body.get("ad_hoc_talk") or False,
+                    "callback_number": body.get("phone"),
+                    "customer_name": body.get("name"),
+                    "topic": body.get("topic"),
+                    "urgency": body.get("urgency"),
+                    "language": body.get("language") or "",
+                    "note": body.get("note"),
+                    "window_start": body.get("window_start"),
+                    "window_end": body.get("window_end"),
+                },
+                deployment=self.deployment,
+                now=now,
+                regions=frozenset(r.id for r in self.deployment.regions if member.may_serve(r.id)),
+            )
+        except Refused as refused:
+            for field, code in refused.renamed(_FIELD_OF_INPUT).items():
+                problems.setdefault(field, code)
+        if problems:
+            raise Refused(problems)
+        return new
 
     @require_role("counsellor", "desk")
     async def detail(self, request: web.Request) -> web.StreamResponse:
@@ -153,6 +160,7 @@ class ConcernApi:
         async with self.sessions() as session:
             concern = await self._concern(session, request, member)
             entries = await history(session, concern)
+            links = await links_of(session, concern)
         return web.json_response(
             concern_summary(concern)
             | {
@@ -162,6 +170,9 @@ class ConcernApi:
                 "language": concern.language,
                 "transcript": concern.transcript,
                 "has_recording": bool(concern.recording_sid and not concern.recording_deleted_at),
+                "mark": UNVERIFIED_MARK if concern.unverified else None,
+                "linked_to": links.linked_to,
+                "linked_from": links.linked_from,
                 "history": [{"at": _iso(e.at), "kind": e.kind, "detail": e.detail} for e in entries],
             }
         )
@@ -216,15 +227,3 @@ class ConcernApi:
         if not member.may_serve(concern.region):
             raise Forbidden("this concern belongs to another region")
         return concern
-
-
-def _moment(value: object, field: str) -> dt.datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidConcern(field, "Zeitangabe im Format ISO 8601 mit Zeitzone erwartet.") from None
-    if moment.tzinfo is None:
-        raise InvalidConcern(field, "Zeitangabe im Format ISO 8601 mit Zeitzone erwartet.")
-    return moment

@@ -1,16 +1,14 @@
 """The front desk (Empfang): record the concern of a customer standing at the desk, print a receipt.
 
 The form is read into a `NewConcern` here (every problem collected at once, so staff correct
-the form in one go) and raised through `raise_concern`, the one intake of all channels: it
-merges a second request of the same number and region into the open one and treats a form
-sent twice (the same hidden `form_id`) as one.
+the form in one go, worded as on the contact form and in the API) and raised through
+`raise_concern`, the one intake of all channels: it merges a second request of the same number
+and region into the open one and treats a form sent twice (the same hidden `form_id`) as one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -21,61 +19,42 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from callbacks.callback_numbers import callback_refusal
-from callbacks.intake import MAX_NAME, MAX_NOTE, InvalidConcern, NewConcern, raise_concern
+from callbacks.identifiers import is_form_id, is_reference, new_form_id, source_key
+from callbacks.intake import NewConcern, raise_concern
+from callbacks.limits import MAX_NAME, MAX_NOTE
 from callbacks.models import Concern, ConcernSource
+from callbacks.refusals import RefusalCode, Refused, message
 from callbacks.time_windows import all_parts_given, local_window
-from config.deployment import Deployment, Region, Topic, Urgency
-from config.loader import normalise_number
+from config.deployment import Deployment, Region, Topic
 from contacts.pseudonyms import Pseudonymiser
 from staff.accounts import StaffMember
 from staff.web import CURRENT_MEMBER, require_role, see_other
 from storage.clock import Clock
 
 SOURCE_PREFIX = "desk:"
-_FORM_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-_REFERENCE = re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$")
-_MAX_PHONE = 40  # longer than any number in any notation; spares phonenumbers from junk
-
-# Written in German; the page layer shows them in English where chosen (callbacks/locale/en.toml).
-CHOOSE_REGION = "Bitte eine Geschäftsstelle wählen."
-PHONE_MISSING = "Bitte eine Telefonnummer angeben, unter der wir zurückrufen können."
-PHONE_INVALID = "Bitte eine gültige Telefonnummer angeben, z. B. 02241 9000 123."
-PHONE_OUT_OF_REACH = "Bitte eine deutsche Festnetz- oder Handynummer angeben; aus dem Ausland nur Handynummern."
-PHONE_OURS = "Das ist eine Nummer des Jobcenters. Bitte die Nummer der Kundin oder des Kunden angeben."
-CHOOSE_TOPIC = "Bitte ein Thema wählen."
-CHOOSE_URGENCY = "Bitte eine Dringlichkeit wählen."
-CHOOSE_LANGUAGE = "Diese Sprache bietet die gewählte Geschäftsstelle nicht an."
-NOTE_MISSING = "Bitte das Anliegen kurz beschreiben."
-NOTE_TOO_LONG = f"Die Notiz ist zu lang (höchstens {MAX_NOTE} Zeichen)."  # the same text as the intake's
-NAME_TOO_LONG = f"Der Name ist zu lang (höchstens {MAX_NAME} Zeichen)."
-WINDOW_INCOMPLETE = "Bitte Datum, Beginn und Ende des Zeitfensters angeben – oder alle drei leer lassen."
-WINDOW_BAD_DATE = "Bitte ein gültiges Datum angeben."
-WINDOW_BAD_TIME = "Bitte eine gültige Uhrzeit angeben, z. B. 14:30."
-WINDOW_REVERSED = "Das Zeitfenster endet, bevor es beginnt."  # the same text as the intake's
-WINDOW_PAST_DATE = "Das Datum liegt in der Vergangenheit."
-WINDOW_OVER = "Das Zeitfenster ist schon vorbei."
-FORM_BROKEN = "Das Formular ist unvollständig. Bitte prüfen Sie die Angaben und senden Sie es erneut."
-MESSAGES = (
-    CHOOSE_REGION,
-    PHONE_MISSING,
-    PHONE_INVALID,
-    PHONE_OUT_OF_REACH,
-    PHONE_OURS,
-    CHOOSE_TOPIC,
-    CHOOSE_URGENCY,
-    CHOOSE_LANGUAGE,
-    NOTE_MISSING,
-    NOTE_TOO_LONG,
-    NAME_TOO_LONG,
-    WINDOW_INCOMPLETE,
-    WINDOW_BAD_DATE,
-    WINDOW_BAD_TIME,
-    WINDOW_REVERSED,
-    WINDOW_PAST_DATE,
-    WINDOW_OVER,
-    FORM_BROKEN,
+# What this page can refuse; worded in callbacks.refusals like on the contact form and in the API.
+REFUSALS: tuple[RefusalCode, ...] = (
+    "form_broken",
+    "region_unknown",
+    "name_too_long",
+    "phone_missing",
+    "phone_invalid",
+    "phone_foreign_landline",
+    "phone_special",
+    "phone_ours",
+    "topic_missing",
+    "topic_unknown",
+    "urgency_unknown",
+    "window_incomplete",
+    "window_bad_date",
+    "window_bad_time",
+    "window_reversed",
+    "window_past",
+    "language_unknown",
+    "note_missing",
+    "note_too_long",
 )
+MESSAGES = tuple(message(code) for code in REFUSALS)
 
 # Language names as the page shows them (German; translated like every page text).
 LANGUAGE_NAMES: dict[str, str] = {
@@ -121,6 +100,7 @@ _FIELD_OF_INPUT = {
     "customer_name": "name",
     "window_start": "window_from",
     "window_end": "window_to",
+    "source_key": "form",
 }
 
 _WEEKDAYS = {
@@ -131,14 +111,6 @@ _MONTHS = {
     "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split(),
     "en": "January February March April May June July August September October November December".split(),
 }
-
-
-class Refused(ValueError):
-    """A desk form that cannot be taken; `errors` maps each field to what is wrong (German)."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -171,92 +143,62 @@ class DeskForm:
         return cls(form_id=text("form_id"), note=note, ad_hoc_talk=bool(text("ad_hoc_talk")), **fields)
 
 
-def new_form_id() -> str:
-    """A fresh token for one rendered form: sending that form twice raises one concern."""
-    return secrets.token_urlsafe(16)
-
-
 def regions_of(member: StaffMember, deployment: Deployment) -> list[Region]:
     """The regions a desk member records concerns for: their own, or all if bound to none."""
     return [region for region in deployment.regions if member.may_serve(region.id)]
 
 
 def read_concern(form: DeskForm, *, member: StaffMember, deployment: Deployment, now: dt.datetime) -> NewConcern:
-    """The concern the form describes; `Refused` with every problem at once otherwise."""
-    errors: dict[str, str] = {}
-    if not _FORM_ID.match(form.form_id):
-        errors["form"] = FORM_BROKEN
-    region = next((r for r in regions_of(member, deployment) if r.id == form.region), None)
-    if region is None:
-        errors["region"] = CHOOSE_REGION
-    if len(form.name) > MAX_NAME:
-        errors["name"] = NAME_TOO_LONG
-    phone = _read_phone(form, deployment, errors)
-    topic = deployment.topic(form.topic) if form.topic else None
-    if topic is None:
-        errors["topic"] = CHOOSE_TOPIC
-    urgency = _read_urgency(form.urgency, errors)
-    window = _read_window(form, deployment, now, errors)
-    language = form.language or (region.default_language if region else "")
-    if region is not None and language not in region.languages:
-        errors["language"] = CHOOSE_LANGUAGE
-    _check_note(form, errors)
-    if errors or region is None or topic is None:
+    """The concern the form describes; `Refused` (under the form's field names) with every
+    problem at once otherwise."""
+    errors: dict[str, RefusalCode] = {}
+    if not is_form_id(form.form_id):
+        errors["form"] = "form_broken"
+    window = _read_window(form, deployment, errors)
+    try:
+        new = NewConcern.check(
+            {
+                "channel": "walk_in",
+                "source_key": source_key(SOURCE_PREFIX, form.form_id) if is_form_id(form.form_id) else "",
+                "region": form.region,
+                "ad_hoc_talk": form.ad_hoc_talk,
+                "callback_number": form.phone,
+                "customer_name": form.name,
+                "topic": form.topic,
+                "urgency": _URGENCY_OF_CHOICE.get(form.urgency, form.urgency),
+                "language": form.language,
+                "note": form.note,
+                "window_start": window[0] if window else None,
+                "window_end": window[1] if window else None,
+            },
+            deployment=deployment,
+            now=now,
+            regions=frozenset(region.id for region in regions_of(member, deployment)),
+        )
+    except Refused as refused:
+        for name, code in refused.renamed(_FIELD_OF_INPUT).items():
+            errors.setdefault(name, code)
+    if errors:
         raise Refused(errors)
-    return NewConcern(
-        region=region,
-        channel="walk_in",
-        language=language,
-        source_key=f"{SOURCE_PREFIX}{form.form_id}",
-        callback_number=phone,
-        topic=topic.id,
-        urgency=urgency,
-        customer_name=form.name or None,
-        note=form.note or None,
-        window_start=window[0] if window else None,
-        window_end=window[1] if window else None,
-        ad_hoc_talk=form.ad_hoc_talk,
-    )
+    return new
 
 
-def _read_phone(form: DeskForm, deployment: Deployment, errors: dict[str, str]) -> str | None:
-    if not form.phone:
-        # Settled in an ad-hoc talk, nobody needs to call back.
-        if not form.ad_hoc_talk:
-            errors["phone"] = PHONE_MISSING
-        return None
-    e164 = normalise_number(form.phone) if len(form.phone) <= _MAX_PHONE else None
-    if e164 is None:
-        errors["phone"] = PHONE_INVALID
-        return None
-    refusal = callback_refusal(e164, deployment, foreign_mobiles=True)
-    if refusal is not None:
-        errors["phone"] = PHONE_OURS if refusal == "ours" else PHONE_OUT_OF_REACH
-    return e164
-
-
-def _read_urgency(choice: str, errors: dict[str, str]) -> Urgency | None:
-    """None: the topic's urgency (the intake applies it)."""
-    if choice == "urgent":
-        return "urgent"
-    if choice == "normal":
-        return "normal"
-    if choice != "topic":
-        errors["urgency"] = CHOOSE_URGENCY
-    return None
+# "As for the topic" leaves the urgency to the intake, which takes the topic's.
+_URGENCY_OF_CHOICE = {"topic": ""}
 
 
 def _read_window(
-    form: DeskForm, deployment: Deployment, now: dt.datetime, errors: dict[str, str]
+    form: DeskForm, deployment: Deployment, errors: dict[str, RefusalCode]
 ) -> tuple[dt.datetime, dt.datetime] | None:
-    """The preferred time window in UTC, typed as local wall-clock times of the deployment."""
+    """The preferred time window in UTC, typed as local wall-clock times of the deployment;
+    whether it ends before it starts or is over, the intake checks."""
     parts = {"window_date": form.window_date, "window_from": form.window_from, "window_to": form.window_to}
-    if not all_parts_given(parts, errors, WINDOW_INCOMPLETE):
+    if not all_parts_given(parts, errors):
         return None
     try:
         day = dt.date.fromisoformat(form.window_date)
     except ValueError:
-        errors["window_date"] = WINDOW_BAD_DATE
+        errors["window_date"] = "window_bad_date"
         return None
     start, end = (
         _time_or_error(form.window_from, "window_from", errors),
@@ -264,30 +206,16 @@ def _read_window(
     )
     if start is None or end is None:
         return None
-    begins, ends, problem = local_window(day, start, end, deployment.zone, now)
-    if problem == "reversed":
-        errors["window_to"] = WINDOW_REVERSED
-    elif day < now.astimezone(deployment.zone).date():
-        errors["window_date"] = WINDOW_PAST_DATE
-    elif problem == "over":
-        errors["window_to"] = WINDOW_OVER
-    return begins, ends
+    return local_window(day, start, end, deployment.zone)
 
 
-def _time_or_error(text: str, field: str, errors: dict[str, str]) -> dt.time | None:
+def _time_or_error(text: str, field: str, errors: dict[str, RefusalCode]) -> dt.time | None:
     try:
         # <input type="time"> sends "HH:MM" (or "HH:MM:SS" with a step); nothing finer is meant.
         return dt.time.fromisoformat(text).replace(second=0, microsecond=0, tzinfo=None)
     except ValueError:
-        errors[field] = WINDOW_BAD_TIME
+        errors[field] = "window_bad_time"
         return None
-
-
-def _check_note(form: DeskForm, errors: dict[str, str]) -> None:
-    if not form.note and not form.ad_hoc_talk:
-        errors["note"] = NOTE_MISSING
-    elif len(form.note) > MAX_NOTE:
-        errors["note"] = NOTE_TOO_LONG
 
 
 @dataclass(frozen=True)
@@ -312,8 +240,8 @@ async def find_receipt(session: AsyncSession, reference: str, form_id: str | Non
     if from_desk is None:
         return None
     merged = False
-    if form_id and _FORM_ID.match(form_id):
-        key = f"{SOURCE_PREFIX}{form_id}"
+    if form_id and is_form_id(form_id):
+        key = source_key(SOURCE_PREFIX, form_id)
         source = await session.get(ConcernSource, key)
         merged = source is not None and source.concern_id == concern.id and concern.source_key != key
     return Receipt(concern, merged)
@@ -376,10 +304,8 @@ class DeskViews:
                     pseudonymiser=self.pseudonymiser,
                     actor_id=member.id,
                 )
-        except Refused as exc:
-            return self._render_form(request, form, exc.errors)
-        except InvalidConcern as exc:  # the intake's own checks: a backstop behind the form's
-            return self._render_form(request, form, {_FIELD_OF_INPUT.get(exc.field, exc.field): str(exc)})
+        except Refused as refused:
+            return self._render_form(request, form, {name: message(code) for name, code in refused.problems.items()})
         # A form sent again (a double click, a reload) finds the concern its first sending raised.
         return see_other(f"/desk/receipt/{intake.concern.reference}?form={form.form_id}")
 
@@ -388,7 +314,7 @@ class DeskViews:
         """The printable receipt: reference, topic, the promised time, the masked number."""
         reference = request.match_info["reference"]
         found = None
-        if _REFERENCE.match(reference):
+        if is_reference(reference):
             async with self.sessions() as session:
                 found = await find_receipt(session, reference, request.query.get("form"))
         # Another region's concern is as unknown to this desk as a reference nobody issued.

@@ -17,6 +17,7 @@ from callbacks.claims import expire_leases
 from callbacks.intake import note_history
 from callbacks.models import Concern
 from callbacks.ports import CallbackDialer, DialError
+from callbacks.recording_news import erase_news, forget_news, unclaimed_news
 from config.deployment import Deployment
 from storage.clock import Clock
 from storage.job_leases import take_lease
@@ -33,6 +34,7 @@ class RoundReport:
     flagged: int = 0
     recordings_deleted: int = 0
     concerns_scrubbed: int = 0
+    unclaimed_recordings_deleted: int = 0
 
 
 async def release_due_retries(session: AsyncSession, now: dt.datetime) -> int:
@@ -61,8 +63,9 @@ async def flag_due_concerns(session: AsyncSession, now: dt.datetime, due_soon: d
 
 async def scrub_personal_data(session: AsyncSession, now: dt.datetime, keep: dt.timedelta) -> int:
     """Erase the customer's number, name, note and transcript from concerns settled (or given up
-    as unreachable) longer ago than `keep`; what is left is the anonymous record planners count.
-    A voicemail concern waits until its recording is deleted, which needs its identifiers."""
+    as unreachable) longer ago than `keep`, and any news of their recordings still waiting;
+    what is left is the anonymous record planners count. A voicemail concern waits until its
+    recording is deleted, which needs its identifiers."""
     cutoff = now - keep
     old = await session.scalars(
         select(Concern).where(
@@ -79,13 +82,14 @@ async def scrub_personal_data(session: AsyncSession, now: dt.datetime, keep: dt.
             or_(Concern.recording_sid.is_(None), Concern.recording_deleted_at.is_not(None)),
         )
     )
-    scrubbed = 0
+    scrubbed: list[Concern] = []
     for concern in old:
         concern.callback_number = concern.customer_name = concern.note = concern.transcript = None
         concern.recording_url = None
         await note_history(session, concern, "personal_data_erased", now)
-        scrubbed += 1
-    return scrubbed
+        scrubbed.append(concern)
+    await forget_news(session, [c.recording_sid for c in scrubbed if c.recording_sid])
+    return len(scrubbed)
 
 
 async def recordings_to_delete(session: AsyncSession, now: dt.datetime, keep: dt.timedelta) -> list[Concern]:
@@ -121,10 +125,30 @@ class ConcernJobs:
             retention = self.deployment.retention
             doomed = await recordings_to_delete(session, now, dt.timedelta(days=retention.voicemail_days))
             scrubbed = await scrub_personal_data(session, now, dt.timedelta(days=retention.concern_days))
+            unclaimed = await unclaimed_news(session, older_than=now - dt.timedelta(days=retention.voicemail_days))
+            # The transcript goes at once; the row waits until the recording is gone at Twilio.
+            await erase_news(session, unclaimed)
         deleted = 0
         for concern in doomed:
             deleted += await self._delete_recording(concern.id)
-        return RoundReport(True, expired, retries, flagged, deleted, scrubbed)
+        orphans = 0
+        for recording_sid in unclaimed:
+            orphans += await self._delete_unclaimed_recording(recording_sid)
+        return RoundReport(True, expired, retries, flagged, deleted, scrubbed, orphans)
+
+    async def _delete_unclaimed_recording(self, recording_sid: str) -> int:
+        """A recording whose voicemail never became a concern (the caller hung up before the
+        <Record> action, say) is deleted at Twilio like any other, then its news is forgotten."""
+        try:
+            await self.dialer().delete_recording(recording_sid)
+        except DialError:
+            log.warning(
+                "unclaimed recording not deleted yet; next round tries again", extra={"recording": recording_sid}
+            )
+            return 0
+        async with self.sessions.begin() as session:
+            await forget_news(session, [recording_sid])
+        return 1
 
     async def _delete_recording(self, concern_id: int) -> int:
         async with self.sessions() as session:

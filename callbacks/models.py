@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -16,6 +16,7 @@ CONCERN_CHANNELS = ("phone_callback", "voicemail", "walk_in", "web_form", "sms")
 STATUSES = ("open", "unreachable", "closed")  # a claim is a lease on an open concern, not a status
 QUEUE_INDEX_WHERE = "status = 'open' AND next_attempt_at IS NULL AND claimed_by IS NULL"
 OUTCOMES = ("settled", "appointment_made", "forwarded", "counselling_booked")
+MERGED = "merged"  # the outcome of a concern staff merged into the one it is linked to; not a settlement
 
 
 class Concern(Base):
@@ -66,6 +67,12 @@ class Concern(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     outcome: Mapped[str | None] = mapped_column(String(20))
+    # Raised by anonymous input (the contact form): the number was typed, not proven, so the
+    # intake never merges anything into it, nor it into anything; staff decide.
+    unverified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # An open concern of the same number and region when this unverified one came in (or, for
+    # one that came in first, the verified one that followed): staff may merge the two.
+    linked_concern_id: Mapped[int | None] = mapped_column(ForeignKey("concerns.id", ondelete="SET NULL"), index=True)
 
 
 class ConcernEntry(Base):

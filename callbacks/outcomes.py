@@ -8,12 +8,21 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callbacks.claims import ClaimConflict
-from callbacks.intake import InvalidConcern, note_history
+from callbacks.intake import note_history
 from callbacks.models import OUTCOMES, Concern
 from contacts.pseudonyms import Pseudonymiser
 from contacts.service import record_contact_event
 
 Outcome = Literal["settled", "appointment_made", "forwarded", "counselling_booked"]
+
+
+class InvalidConcern(ValueError):
+    """A request about a concern that cannot be carried out (closing it without an outcome);
+    `field` names the input and the message says why (German)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def parse_outcome(text: str) -> Outcome:

@@ -1,4 +1,8 @@
-"""Use cases of the concern queue that telephony needs: callback requests and voicemail."""
+"""Use cases of the concern queue that telephony needs: callback requests and voicemail.
+
+Both raise their concern through the one intake (`callbacks.intake`); the number is the
+caller's line or one they keyed in, so a second request of the same number joins the open one.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callbacks.intake import NewConcern, raise_concern
 from callbacks.models import Concern
+from callbacks.recording_news import complete_voicemail, hand_over_news
 from config.deployment import Deployment, Region
 from contacts.pseudonyms import Pseudonymiser
 
@@ -31,14 +36,18 @@ async def request_callback(
 ) -> Concern:
     """Record a callback request; the same call (or SMS) asking twice gets the same concern back."""
     key = source_key or (f"{call_sid}:callback" if call_sid else f"callback:{secrets.token_hex(8)}")
-    new = NewConcern(
-        region=region,
-        channel=channel,
-        language=language,
-        source_key=key,
-        callback_number=number,
-        queued_at=queued_at,
-        call_sid=call_sid,
+    new = NewConcern.check(
+        {
+            "region": region.id,
+            "channel": channel,
+            "language": language,
+            "source_key": key,
+            "callback_number": number,
+            "queued_at": queued_at,
+            "call_sid": call_sid,
+        },
+        deployment=deployment,
+        now=now,
     )
     intake = await raise_concern(session, new, deployment=deployment, now=now, pseudonymiser=pseudonymiser)
     return intake.concern
@@ -59,20 +68,26 @@ async def leave_voicemail(
     duration_seconds: int | None,
     queued_at: dt.datetime | None = None,
 ) -> Concern:
-    """Record a voicemail as a concern; a repeated delivery of the same recording changes nothing."""
-    new = NewConcern(
-        region=region,
-        channel="voicemail",
-        language=language,
-        source_key=f"{recording_sid}:voicemail",
-        callback_number=number,
-        queued_at=queued_at,
-        call_sid=call_sid,
-        recording_sid=recording_sid,
-        recording_url=recording_url,
-        recording_duration=duration_seconds,
+    """Record a voicemail as a concern, with what Twilio told before it (the transcript, say);
+    a repeated delivery of the same recording changes nothing."""
+    new = NewConcern.check(
+        {
+            "region": region.id,
+            "channel": "voicemail",
+            "language": language,
+            "source_key": f"{recording_sid}:voicemail",
+            "callback_number": number,
+            "queued_at": queued_at,
+            "call_sid": call_sid,
+            "recording_sid": recording_sid,
+            "recording_url": recording_url,
+            "recording_duration": duration_seconds,
+        },
+        deployment=deployment,
+        now=now,
     )
     intake = await raise_concern(session, new, deployment=deployment, now=now, pseudonymiser=pseudonymiser)
+    await hand_over_news(session, intake.concern)
     return intake.concern
 
 
@@ -84,14 +99,13 @@ async def attach_recording_details(
     duration_seconds: int | None = None,
     transcript: str | None = None,
 ) -> bool:
-    """Complete a voicemail with what arrives later (URL, length, transcript); False if unknown."""
+    """Complete a voicemail with what arrives later (URL, length, transcript); False if unknown.
+
+    The concern also takes over any news of its recording still waiting, so a transcript is
+    never kept twice (once here, once waiting) and goes when the concern's data is erased."""
     concern = await session.scalar(select(Concern).where(Concern.recording_sid == recording_sid))
     if concern is None:
         return False
-    if recording_url:
-        concern.recording_url = recording_url
-    if duration_seconds is not None:
-        concern.recording_duration = duration_seconds
-    if transcript:
-        concern.transcript = transcript
+    complete_voicemail(concern, recording_url=recording_url, duration_seconds=duration_seconds, transcript=transcript)
+    await hand_over_news(session, concern)
     return True

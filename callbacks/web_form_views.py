@@ -14,9 +14,8 @@ import hmac
 import logging
 import math
 import re
-import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,13 +23,14 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from callbacks.callback_numbers import callback_refusal
-from callbacks.intake import MAX_NOTE, Intake, InvalidConcern, NewConcern, new_reference, raise_concern
+from callbacks.identifiers import FORM_ID_LENGTH, is_form_id, is_reference, new_form_id, new_reference, source_key
+from callbacks.intake import Intake, NewConcern, raise_concern
+from callbacks.limits import MAX_NOTE, MAX_PHONE
 from callbacks.models import ConcernSource
 from callbacks.rate_limits import RateLimit, RateLimited, address_key, admit_submission, record_submission
+from callbacks.refusals import RefusalCode, Refused, message
 from callbacks.time_windows import all_parts_given, local_window
-from config.deployment import Deployment, Region, Topic
-from config.loader import normalise_number
+from config.deployment import Deployment, Region
 from contacts.pseudonyms import Pseudonymiser
 from routing import due_at, is_working_day
 from staff.web import see_other
@@ -39,62 +39,46 @@ from storage.clock import Clock
 log = logging.getLogger("hotline.web_form")
 
 MAX_MESSAGE = MAX_NOTE
-MAX_PHONE = 40  # generous for any notation ("+49 (0) 171 / 234 56 78"); longer is not a number
 WINDOW_DAYS = 5  # working days offered for a preferred time window
 CALL_HOURS = (8 * 60, 18 * 60)  # local minutes within which counsellors call back
 WINDOW_STEP = 30  # minutes between the times offered
-# The rule for callback numbers is callbacks.callback_numbers; this anonymous form takes home
-# numbers only (no foreign mobiles): see there why.
 WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
-_FORM_ID = re.compile(r"^[A-Za-z0-9_-]{16,40}$")  # source keys are at most 80 characters
-_REFERENCE = re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$")
+SOURCE_PREFIX = "web:"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # keeps tab and newline; PostgreSQL refuses NUL
 
-# Written in German; the page shows them in English where chosen (callbacks/locale/en.toml).
-PHONE_MISSING = "Bitte geben Sie Ihre Telefonnummer an."
-PHONE_INVALID = "Bitte geben Sie eine gültige Telefonnummer an, z. B. 0171 2345678 oder 02241 123456."
-PHONE_FOREIGN = "Wir rufen nur deutsche Rufnummern zurück. Bitte geben Sie eine deutsche Festnetz- oder Mobilnummer an."
-PHONE_SPECIAL = (
-    "Service- und Sondernummern (z. B. 0180, 0900) rufen wir nicht zurück."
-    " Bitte geben Sie eine Festnetz- oder Mobilnummer an."
-)
-PHONE_OURS = "Das ist eine Nummer des Jobcenters. Bitte geben Sie Ihre eigene Rufnummer an."
-TOPIC_MISSING = "Bitte wählen Sie ein Thema."
-TOPIC_UNKNOWN = "Bitte wählen Sie eines der angebotenen Themen."
-MESSAGE_MISSING = "Bitte beschreiben Sie kurz Ihr Anliegen."
-MESSAGE_TOO_LONG = f"Die Nachricht ist zu lang (höchstens {MAX_MESSAGE} Zeichen)."
-WINDOW_INCOMPLETE = "Bitte geben Sie Tag, Beginn und Ende an – oder lassen Sie das Zeitfenster ganz leer."
-WINDOW_DAY_UNKNOWN = "Bitte wählen Sie einen der angebotenen Tage."
-WINDOW_TIME_UNKNOWN = "Bitte wählen Sie eine der angebotenen Uhrzeiten."
-WINDOW_REVERSED = "Das Zeitfenster endet, bevor es beginnt."
-WINDOW_PAST = "Das Zeitfenster liegt in der Vergangenheit."
-CONSENT_MISSING = "Bitte stimmen Sie dem Datenschutzhinweis zu, damit wir Sie zurückrufen dürfen."
-FORM_STALE = "Das Formular ist unvollständig. Bitte laden Sie die Seite neu und senden Sie es erneut."
-MESSAGES = (
-    PHONE_MISSING,
-    PHONE_INVALID,
-    PHONE_FOREIGN,
-    PHONE_SPECIAL,
-    PHONE_OURS,
-    TOPIC_MISSING,
-    TOPIC_UNKNOWN,
-    MESSAGE_MISSING,
-    MESSAGE_TOO_LONG,
-    WINDOW_INCOMPLETE,
-    WINDOW_DAY_UNKNOWN,
-    WINDOW_TIME_UNKNOWN,
-    WINDOW_REVERSED,
-    WINDOW_PAST,
-    CONSENT_MISSING,
-    FORM_STALE,
-)
-# The intake checks some fields again; should it refuse one, the error lands on the same field.
-_INTAKE_ERRORS = {
-    "callback_number": ("phone", PHONE_INVALID),
-    "note": ("message", MESSAGE_TOO_LONG),
-    "topic": ("topic", TOPIC_UNKNOWN),
-    "window_end": ("window_to", WINDOW_REVERSED),
+# The fields in the order the page shows them: the error summary lists problems in this order.
+FIELDS = ("form", "topic", "phone", "message", "window_day", "window_from", "window_to", "consent")
+# The intake names its inputs after the concern's columns; the page after what customers type.
+_FIELD_OF_INPUT = {
+    "callback_number": "phone",
+    "note": "message",
+    "window_start": "window_from",
+    "window_end": "window_to",
+    "source_key": "form",
+    "region": "form",
+    "language": "form",
+    "urgency": "form",
 }
+# What this page can refuse; worded in callbacks.refusals like on the desk and in the API.
+REFUSALS: tuple[RefusalCode, ...] = (
+    "form_broken",
+    "topic_missing",
+    "topic_unknown",
+    "phone_missing",
+    "phone_invalid",
+    "phone_foreign",
+    "phone_special",
+    "phone_ours",
+    "note_missing",
+    "note_too_long",
+    "window_incomplete",
+    "window_day_unknown",
+    "window_time_unknown",
+    "window_reversed",
+    "window_past",
+    "consent_missing",
+)
+MESSAGES = tuple(message(code) for code in REFUSALS)
 
 
 @dataclass(frozen=True)
@@ -123,7 +107,7 @@ class ContactForm:
             window_from=_text(form, "window_from", 5),
             window_to=_text(form, "window_to", 5),
             consent=form.get("consent") == "yes",
-            form_id=_text(form, "form_id", 41),
+            form_id=_text(form, "form_id", FORM_ID_LENGTH[1] + 1),
             language=_text(form, "language", 8),
             honeypot=_text(form, "website", 200),
         )
@@ -137,15 +121,6 @@ def _text(form: Mapping[str, object], name: str, cap: int) -> str:
     return _CONTROL.sub("", value).strip()[:cap]
 
 
-@dataclass(frozen=True)
-class ValidContact:
-    topic: Topic
-    number: str  # E.164
-    message: str
-    window: tuple[dt.datetime, dt.datetime] | None  # UTC
-    language: str
-
-
 class FormErrors(Exception):
     """The form cannot be accepted; `errors` maps each field (or "form") to a German message."""
 
@@ -154,75 +129,58 @@ class FormErrors(Exception):
         self.errors = errors
 
 
-def validate_contact(form: ContactForm, region: Region, deployment: Deployment, now: dt.datetime) -> ValidContact:
-    """Check every field against what the page offered; all errors at once, in page order."""
-    errors: dict[str, str] = {}
-    if not _FORM_ID.match(form.form_id):
-        errors["form"] = FORM_STALE
-    topic = _topic(form.topic, deployment, errors)
-    number = _number(form.phone, deployment, errors)
-    message = _message(form.message, errors)
+def read_contact(form: ContactForm, region: Region, deployment: Deployment, now: dt.datetime) -> NewConcern:
+    """The concern the form describes, checked by the intake's rules and against what the page
+    offered (days, times, consent); `FormErrors` with every problem at once, in page order."""
+    errors: dict[str, RefusalCode] = {}
+    if not is_form_id(form.form_id):
+        errors["form"] = "form_broken"
     window = _window(form, region, deployment, now, errors)
     if not form.consent:
-        errors["consent"] = CONSENT_MISSING
-    if errors or topic is None or number is None:
-        raise FormErrors(errors)
-    language = form.language if form.language in region.languages else region.default_language
-    return ValidContact(topic, number, message, window, language)
-
-
-def _topic(topic_id: str, deployment: Deployment, errors: dict[str, str]) -> Topic | None:
-    topic = deployment.topic(topic_id) if topic_id else None
-    if topic is None:
-        errors["topic"] = TOPIC_UNKNOWN if topic_id else TOPIC_MISSING
-    return topic
-
-
-def _number(text: str, deployment: Deployment, errors: dict[str, str]) -> str | None:
-    number = normalise_number(text, deployment.holidays.country) if 0 < len(text) <= MAX_PHONE else None
-    if number is None:
-        errors["phone"] = PHONE_INVALID if text else PHONE_MISSING
-        return None
-    problem = _uncallable(number, deployment)
-    if problem:
-        errors["phone"] = problem
-        return None
-    return number
-
-
-def _uncallable(e164: str, deployment: Deployment) -> str | None:
-    refusal = callback_refusal(e164, deployment, foreign_mobiles=False)
-    return {"foreign": PHONE_FOREIGN, "special": PHONE_SPECIAL, "ours": PHONE_OURS}.get(refusal or "")
-
-
-def _message(text: str, errors: dict[str, str]) -> str:
-    if not text:
-        errors["message"] = MESSAGE_MISSING
-    elif len(text) > MAX_MESSAGE:
-        errors["message"] = MESSAGE_TOO_LONG
-    return text
+        errors["consent"] = "consent_missing"
+    try:
+        new = NewConcern.check(
+            {
+                "channel": "web_form",
+                "source_key": source_key(SOURCE_PREFIX, form.form_id) if is_form_id(form.form_id) else "",
+                "region": region.id,
+                "callback_number": form.phone,
+                "topic": form.topic,
+                "note": form.message,
+                # The page's language is a hint, not a choice: a region without it answers in its own.
+                "language": form.language if form.language in region.languages else "",
+                "window_start": window[0] if window else None,
+                "window_end": window[1] if window else None,
+            },
+            deployment=deployment,
+            now=now,
+        )
+    except Refused as refused:
+        for name, code in refused.renamed(_FIELD_OF_INPUT).items():
+            errors.setdefault(name, code)
+    if errors:
+        raise FormErrors({name: message(errors[name]) for name in FIELDS if name in errors})
+    return new
 
 
 def _window(
-    form: ContactForm, region: Region, deployment: Deployment, now: dt.datetime, errors: dict[str, str]
+    form: ContactForm, region: Region, deployment: Deployment, now: dt.datetime, errors: dict[str, RefusalCode]
 ) -> tuple[dt.datetime, dt.datetime] | None:
-    """The preferred window in UTC, or None if none was given; it is optional, but all or nothing."""
+    """The preferred window in UTC, or None if none was given; it is optional, but all or nothing.
+    Whether it ends before it starts or is over, the intake checks."""
     given = {"window_day": form.window_day, "window_from": form.window_from, "window_to": form.window_to}
-    if not all_parts_given(given, errors, WINDOW_INCOMPLETE):
+    if not all_parts_given(given, errors):
         return None
     day = _chosen_day(form.window_day, region, deployment, now, errors)
     start = _chosen_time(form.window_from, from_times(), "window_from", errors)
     end = _chosen_time(form.window_to, to_times(), "window_to", errors)
     if day is None or start is None or end is None:
         return None
-    start_at, end_at, problem = local_window(day, start, end, deployment.zone, now)
-    if problem:
-        errors["window_to"] = WINDOW_REVERSED if problem == "reversed" else WINDOW_PAST
-    return start_at, end_at
+    return local_window(day, start, end, deployment.zone)
 
 
 def _chosen_day(
-    text: str, region: Region, deployment: Deployment, now: dt.datetime, errors: dict[str, str]
+    text: str, region: Region, deployment: Deployment, now: dt.datetime, errors: dict[str, RefusalCode]
 ) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(text)
@@ -231,13 +189,13 @@ def _chosen_day(
     if day is not None and day in offered_days(region, deployment, now):
         return day
     today = now.astimezone(deployment.zone).date()
-    errors["window_day"] = WINDOW_PAST if day is not None and day < today else WINDOW_DAY_UNKNOWN
+    errors["window_day"] = "window_past" if day is not None and day < today else "window_day_unknown"
     return None
 
 
-def _chosen_time(text: str, offered: list[str], name: str, errors: dict[str, str]) -> dt.time | None:
+def _chosen_time(text: str, offered: list[str], name: str, errors: dict[str, RefusalCode]) -> dt.time | None:
     if text not in offered:
-        errors[name] = WINDOW_TIME_UNKNOWN
+        errors[name] = "window_time_unknown"
         return None
     return dt.time.fromisoformat(text)
 
@@ -270,10 +228,6 @@ def to_times() -> list[str]:
     return _times(CALL_HOURS[0] + WINDOW_STEP, CALL_HOURS[1])
 
 
-def new_form_id() -> str:
-    return secrets.token_urlsafe(18)  # 24 characters
-
-
 @dataclass(frozen=True)
 class WebFormViews:
     """The contact pages under /kontakt; no login. Routes: `web_form_routes`."""
@@ -304,16 +258,14 @@ class WebFormViews:
         try:
             if form.honeypot:
                 return await self._pretend_accepted(request, region, form, key, now)
-            contact = validate_contact(form, region, self.deployment, now)
-            intake = await self._raise(contact, region, form.form_id, key, now)
+            new = read_contact(form, region, self.deployment, now)
+            intake = await self._raise(new, key, now)
         except FormErrors as exc:
             return self._form_page(request, region, form, errors=exc.errors, status=400)
-        except InvalidConcern as exc:
-            name, message = _INTAKE_ERRORS.get(exc.field, ("form", FORM_STALE))
-            return self._form_page(request, region, form, errors={name: message}, status=400)
         except RateLimited as exc:
             log.info("web form rate limit reached", extra={"region": region.id, "retry_at": exc.retry_at.isoformat()})
             return self._form_page(request, region, form, status=429, retry_at=exc.retry_at)
+        # Always the concern this form raised (never one it was linked to): its own reference and due time.
         concern = intake.concern
         return see_other(self._thanks_url(request, region, concern.reference, concern.due_at))
 
@@ -324,7 +276,7 @@ class WebFormViews:
         reference = request.match_info["reference"]
         due = request.query.get("due", "")
         signature = request.query.get("sig", "")
-        valid = _REFERENCE.match(reference) and due.isascii() and due.isdigit() and len(due) <= 12
+        valid = is_reference(reference) and due.isascii() and due.isdigit() and len(due) <= 12
         if not (valid and hmac.compare_digest(signature.encode(), self._signature(region, reference, due).encode())):
             raise web.HTTPNotFound()
         context = {
@@ -336,22 +288,10 @@ class WebFormViews:
         }
         return _render(request, "callbacks/contact_thanks.html", context)
 
-    async def _raise(self, contact: ValidContact, region: Region, form_id: str, key: str, now: dt.datetime) -> Intake:
-        source_key = f"web:{form_id}"
-        new = NewConcern(
-            region=region,
-            channel="web_form",
-            language=contact.language,
-            source_key=source_key,
-            callback_number=contact.number,
-            topic=contact.topic.id,
-            note=contact.message,
-            window_start=contact.window[0] if contact.window else None,
-            window_end=contact.window[1] if contact.window else None,
-        )
+    async def _raise(self, new: NewConcern, key: str, now: dt.datetime) -> Intake:
         async with self.sessions.begin() as session:
             # A form sent again (a double click, a reload) finds its concern, even at the limit.
-            repeated = await session.get(ConcernSource, source_key) is not None
+            repeated = await session.get(ConcernSource, new.source_key) is not None
             if not repeated:
                 await admit_submission(session, key, now, self.limit)
             intake = await raise_concern(
@@ -391,6 +331,8 @@ class WebFormViews:
         retry_at: dt.datetime | None = None,
     ) -> web.Response:
         zone = self.deployment.zone
+        if errors and "form" in errors:  # nothing was stored under a broken id: hand out a sound one
+            form = replace(form, form_id=new_form_id())
         context = {
             "region": region,
             "form": form,

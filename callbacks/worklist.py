@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callbacks.claims import queue_order
-from callbacks.models import CallbackAttempt, Concern, ConcernEntry
+from callbacks.models import MERGED, CallbackAttempt, Concern, ConcernEntry
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,8 @@ async def status_board(session: AsyncSession, region: str, now: dt.datetime, zon
     end_of_today = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), zone)
     week_start = dt.datetime.combine(local.date() - dt.timedelta(days=local.weekday()), dt.time(), zone)
     in_region = Concern.region == region
+    # A concern staff merged into another was not settled on its own; the other one counts.
+    settled = and_(Concern.status == "closed", or_(Concern.outcome.is_(None), Concern.outcome != MERGED))
 
     async def count(*conditions: object) -> int:
         return int(await session.scalar(select(func.count()).select_from(Concern).where(in_region, *conditions)) or 0)  # type: ignore[arg-type]
@@ -90,8 +92,8 @@ async def status_board(session: AsyncSession, region: str, now: dt.datetime, zon
         due_today=await count(Concern.status == "open", Concern.due_at < end_of_today, Concern.due_at >= now),
         overdue=await count(Concern.status == "open", Concern.due_at < now),
         unreachable=await count(Concern.status == "unreachable"),
-        settled_this_week=await count(Concern.status == "closed", Concern.closed_at >= week_start),
+        settled_this_week=await count(settled, Concern.closed_at >= week_start),
         settled_within_promise=await count(
-            Concern.status == "closed", Concern.closed_at >= week_start, Concern.closed_at <= Concern.due_at
+            settled, Concern.closed_at >= week_start, Concern.closed_at <= Concern.due_at
         ),
     )

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callbacks.attempts import attempt_could_not_start, start_attempt
 from callbacks.claims import ClaimConflict, claim, claim_next, release
-from callbacks.intake import InvalidConcern
-from callbacks.models import CONCERN_CHANNELS, OUTCOMES, CallbackAttempt, Concern, ConcernEntry
-from callbacks.outcomes import close_concern, parse_outcome
+from callbacks.linked_concerns import keep_separate, linked_references, links_of, merge_into_linked
+from callbacks.models import CONCERN_CHANNELS, MERGED, OUTCOMES, CallbackAttempt, Concern, ConcernEntry
+from callbacks.outcomes import InvalidConcern, close_concern, parse_outcome
 from callbacks.ports import CallbackDialer, DialError
 from callbacks.worklist import Filters, attempts_of, due_state, history, status_board, worklist
 from config.deployment import Deployment
@@ -40,6 +40,7 @@ OUTCOME_TITLES = {
     "appointment_made": "Termin vereinbart",
     "forwarded": "weitergeleitet",
     "counselling_booked": "Beratung gebucht",
+    MERGED: "zusammengeführt",
 }
 HISTORY_TITLES = {
     "created": "angelegt",
@@ -55,6 +56,9 @@ HISTORY_TITLES = {
     "closed": "abgeschlossen",
     "recording_deleted": "Aufnahme gelöscht",
     "personal_data_erased": "persönliche Daten gelöscht",
+    "linked": "mit einem Anliegen derselben Nummer verknüpft",
+    "merged_into": "in das verknüpfte Anliegen übernommen",
+    "kept_separate": "als eigenes Anliegen behalten",
 }
 ATTEMPT_TITLES = {
     "reached": "erreicht",
@@ -67,6 +71,12 @@ ATTEMPT_TITLES = {
 STATE_TITLES = {"overdue": "überfällig", "due_soon": "bald fällig", "on_time": "im Plan", "closed": "abgeschlossen"}
 STATUS_TITLES = {"open": "offen", "unreachable": "nicht erreicht", "closed": "abgeschlossen"}
 NOTHING_TO_DO = "Zurzeit ist kein Anliegen frei. Gut gemacht!"
+NOTICES = {
+    "called": "Ihr Telefon klingelt gleich; nehmen Sie ab, dann wird die Kundin oder der Kunde angerufen.",
+    "closed": "Das Anliegen ist abgeschlossen.",
+    "merged": "Das Anliegen wurde in das verknüpfte Anliegen übernommen und abgeschlossen.",
+    "kept": "Die Verknüpfung ist aufgehoben; beide Anliegen bleiben bestehen.",
+}
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,8 @@ class WorklistViews:
         now = self.clock()
         async with self.sessions() as session:
             concerns = await worklist(session, filters)
-        rows = [self._row(c, now) for c in concerns]
+            linked = await linked_references(session, concerns)
+        rows = [self._row(c, now, linked.get(c.id)) for c in concerns]
         context = {
             "rows": rows,
             "filters": filters,
@@ -129,11 +140,13 @@ class WorklistViews:
             concern = await self._concern(session, request, member)
             entries = await history(session, concern)
             attempts = await attempts_of(session, concern)
+            links = await links_of(session, concern)
         log.info("concern viewed", extra={"user": member.id, "concern": concern.reference})
         now = self.clock()
         context: dict[str, Any] = {
             "c": concern,
-            "row": self._row(concern, now),
+            "row": self._row(concern, now, links.linked_to),
+            "linked_from": links.linked_from,
             "history": [self._entry(e) for e in entries],
             "attempts": attempts,
             "mine": concern.claimed_by == member.id
@@ -141,18 +154,17 @@ class WorklistViews:
             "held": concern.claimed_by is not None
             and bool(concern.claim_expires_at and concern.claim_expires_at > now),
             "outcomes": {o: OUTCOME_TITLES[o] for o in OUTCOMES},
+            "outcome_titles": OUTCOME_TITLES,
             "statuses": STATUS_TITLES,
             "error": error,
-            "notice": {
-                "called": "Ihr Telefon klingelt gleich; nehmen Sie ab, dann wird die Kundin oder der Kunde angerufen.",
-                "closed": "Das Anliegen ist abgeschlossen.",
-            }.get(request.query.get("done", "")),
+            "notice": NOTICES.get(request.query.get("done", "")),
         }
         return aiohttp_jinja2.render_template("callbacks/concern.html", request, context, status=status)
 
     @require_role("counsellor")
     async def act(self, request: web.Request) -> web.StreamResponse:
-        """Claim, release, close or call: one form, one button per action."""
+        """Claim, release, close, call, or decide about an unverified concern (merge it into the
+        linked one, or keep both): one form, one button per action."""
         member = request[CURRENT_MEMBER]
         form = await request.post()
         action = str(form.get("action", ""))
@@ -182,6 +194,10 @@ class WorklistViews:
                     )
                 elif action == "call":
                     attempt = await start_attempt(session, concern, user_id=member.id, now=now)
+                elif action == "merge":
+                    target = await merge_into_linked(session, concern, user_id=member.id, now=now)
+                elif action == "keep":
+                    await keep_separate(session, concern, user_id=member.id, now=now)
                 else:
                     raise ClaimConflict("Unbekannte Aktion.")
         except ClaimConflict as exc:
@@ -190,7 +206,9 @@ class WorklistViews:
             return await self._detail(request, error=str(exc), status=400)
         if action == "call":
             return await self._call(request, attempt.id, member, concern)
-        done = {"close": "closed"}.get(action, "")
+        if action == "merge":
+            return see_other(f"/concerns/{target.reference}?done=merged")
+        done = {"close": "closed", "keep": "kept"}.get(action, "")
         return see_other(f"/concerns/{concern.reference}" + (f"?done={done}" if done else ""))
 
     async def _call(self, request: web.Request, attempt_id: int, member: StaffMember, concern: Concern) -> web.Response:
@@ -259,9 +277,10 @@ class WorklistViews:
             "what": HISTORY_TITLES.get(entry.kind, entry.kind),
             "outcome": OUTCOME_TITLES.get(outcome) or ATTEMPT_TITLES.get(outcome) or "",
             "channel": CHANNEL_TITLES.get(str(entry.detail.get("channel") or ""), ""),
+            "other": str(entry.detail.get("other") or ""),  # the reference of a linked concern
         }
 
-    def _row(self, concern: Concern, now: Any) -> dict[str, Any]:
+    def _row(self, concern: Concern, now: Any, linked_to: str | None = None) -> dict[str, Any]:
         zone = self.deployment.zone
         topic = self.deployment.topic(concern.topic or "")
         state = due_state(concern, now, self.deployment.callbacks.due_soon)
@@ -281,4 +300,6 @@ class WorklistViews:
             if concern.next_attempt_at
             else None,
             "region": concern.region,
+            "unverified": concern.unverified,
+            "linked_to": linked_to,
         }

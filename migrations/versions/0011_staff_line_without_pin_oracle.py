@@ -17,7 +17,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.twiml.messaging_response import MessagingResponse
 
+from callbacks.callback_numbers import callback_refusal
+from callbacks.recording_news import remember_recording
 from callbacks.service import attach_recording_details, request_callback
 from config.deployment import Deployment
 from contacts.pseudonyms import Pseudonymiser
@@ -24,7 +26,6 @@ from telephony.edge.fields import Webhook
 from telephony.edge.responses import EMPTY
 from telephony.edge.webhooks import MalformedWebhook, webhook
 from telephony.inbound.call_log import FINAL_STATUSES, CallLog
-from telephony.inbound.recordings import remember_recording
 from telephony.prompts import PromptBook
 
 log = logging.getLogger("hotline.twilio")
@@ -111,6 +112,10 @@ class EventWebhooks:
             return reply
         language, now = region.default_language, self.clock()
         wants_callback = hook.body is not None and _CALLBACK_KEYWORD.match(hook.body) is not None
+        if sender is not None and callback_refusal(sender, self.deployment, foreign_mobiles=True) is not None:
+            sender_callable = None  # a number the job centre does not call back gets the help text
+        else:
+            sender_callable = sender
         async with self.sessions.begin() as session:
             await record_contact_event(
                 session,
@@ -124,12 +129,12 @@ class EventWebhooks:
                 detail={"keyword": "callback" if wants_callback else None},
                 event_id=f"{message_sid}:received",
             )
-            if wants_callback and sender is not None:
+            if wants_callback and sender_callable is not None:
                 concern = await request_callback(
                     session,
                     deployment=self.deployment,
                     region=region,
-                    number=sender,
+                    number=sender_callable,
                     language=language,
                     now=now,
                     pseudonymiser=self.pseudonymiser,
@@ -151,7 +156,7 @@ class EventWebhooks:
                 region=region.id,
                 caller=sender,
                 reference=message_sid,
-                detail={"reply": "callback_confirmed" if wants_callback and sender else "help"},
+                detail={"reply": "callback_confirmed" if wants_callback and sender_callable else "help"},
                 event_id=f"{message_sid}:reply",
             )
         reply.message(text.text)

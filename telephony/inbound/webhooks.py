@@ -18,6 +18,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callbacks.callback_numbers import callback_refusal
 from callbacks.models import Concern
+from callbacks.recording_news import recording_news
 from callbacks.service import attach_recording_details, leave_voicemail, request_callback
 from config.deployment import Deployment, Region
 from config.loader import normalise_number
@@ -30,7 +31,6 @@ from telephony.edge.webhooks import MalformedWebhook, webhook
 from telephony.inbound import twiml
 from telephony.inbound.call_log import CallLog, estimate_wait_minutes, recent_answer_wait
 from telephony.inbound.models import Call
-from telephony.inbound.recordings import recording_news
 from telephony.prompts import PromptBook, Spoken
 from telephony.twiml import apology, goodbye
 
@@ -251,17 +251,27 @@ class VoiceWebhooks:
     # --- callback requests -------------------------------------------------------------------
 
     def _offer_callback(self, step: CallStep, hook: Webhook, attempt: int) -> VoiceResponse:
-        if hook.caller is None:
+        caller = self._callable(hook)
+        if caller is None:
             return twiml.ask_callback_number(self.links, self.prompts, step.language, attempt)
-        spoken = twiml.spoken_number(hook.caller)
+        spoken = twiml.spoken_number(caller)
         return twiml.confirm_callback_number(self.links, self.prompts, step.language, spoken, attempt)
+
+    def _callable(self, hook: Webhook) -> str | None:
+        """The caller's own number if the job centre calls it back (not withheld, not a foreign
+        landline, a service number or one of ours); else the caller keys one in."""
+        caller = hook.caller
+        if caller is None or callback_refusal(caller, self.deployment, foreign_mobiles=True) is not None:
+            return None
+        return caller
 
     @webhook("caller")
     async def callback_answer(self, request: web.Request, hook: Webhook) -> VoiceResponse:
         step, attempt = self._step(hook), _attempt(hook)
-        if hook.digits == "1" and hook.caller is not None:
-            return await self._request_callback(step, hook, hook.caller)
-        if hook.digits == "2" or hook.caller is None:
+        caller = self._callable(hook)
+        if hook.digits == "1" and caller is not None:
+            return await self._request_callback(step, hook, caller)
+        if hook.digits == "2" or caller is None:
             return twiml.ask_callback_number(self.links, self.prompts, step.language, 1)
         if attempt >= MENU_ATTEMPTS:
             return goodbye(self.prompts, step.language)

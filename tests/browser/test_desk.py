@@ -74,9 +74,9 @@ def test_an_invalid_phone_number_is_explained_next_to_the_field(page: Any) -> No
     phone.fill("12")
     phone.press("Enter")  # sends the form from the keyboard
 
-    expect(page.get_by_role("alert")).to_contain_text("Bitte eine gültige Telefonnummer angeben")
+    expect(page.get_by_role("alert")).to_contain_text("Bitte geben Sie eine gültige Telefonnummer an")
     expect(phone).to_have_attribute("aria-invalid", "true")
-    expect(phone).to_have_accessible_description(re.compile("Bitte eine gültige Telefonnummer angeben"))
+    expect(phone).to_have_accessible_description(re.compile("Bitte geben Sie eine gültige Telefonnummer an"))
     expect(phone).to_have_value("12")
     expect(page.get_by_label("Anliegen in Kürze")).to_have_value("Frage zum Bescheid.")
     page.get_by_role("alert").get_by_role("link").click()  # the summary leads to the field

@@ -218,16 +218,18 @@ async def test_concerns_list_shows_the_queue_without_personal_data(
     env: dict[str, str], sessions: async_sessionmaker[AsyncSession], clock: ManualClock
 ) -> None:
     deployment = load_deployment(EXAMPLE_DEPLOYMENT)
-    region = deployment.region("eitorf")
-    assert region is not None
-    new = NewConcern(
-        region=region,
-        channel="walk_in",
-        language="de",
-        source_key="cli:1",
-        callback_number="+4915112345678",
-        topic="payment",
-        note="Kündigung erhalten",
+    new = NewConcern.check(
+        {
+            "region": "eitorf",
+            "channel": "walk_in",
+            "language": "de",
+            "source_key": "cli:1",
+            "callback_number": "+4915112345678",
+            "topic": "payment",
+            "note": "Kündigung erhalten",
+        },
+        deployment=deployment,
+        now=clock(),
     )
     async with sessions.begin() as session:
         concern = (

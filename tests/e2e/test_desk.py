@@ -14,9 +14,9 @@ from aiohttp import ClientResponse, web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from callbacks import desk_views
 from callbacks.desk_views import DeskViews
 from callbacks.models import Concern, ConcernEntry, ConcernSource
+from callbacks.refusals import message
 from callbacks.service import request_callback
 from config.deployment import Urgency
 from config.settings import Settings
@@ -226,7 +226,7 @@ async def test_the_receipt_speaks_english_when_chosen(client: Client) -> None:
     await log_in(client, "dora")
     await client.get("/language?set=en&next=/desk")
     refused = await (await record(client, phone="12")).text()
-    assert refused.count("Please give a valid phone number, e.g. 02241 9000 123.") == 2
+    assert refused.count("Please give a valid phone number, e.g. 0171 2345678 or 02241 123456.") == 2
     _, receipt = await receipt_of(client, await record(client))
     assert "Payment missing" in receipt and "We will get back to you by Thursday, 26 November 2026, 18:00." in receipt
 
@@ -276,40 +276,45 @@ async def test_a_second_concern_from_the_same_number_joins_the_open_one(
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"phone": "12"}, "phone", desk_views.PHONE_INVALID),
-        ({"phone": ""}, "phone", desk_views.PHONE_MISSING),
-        ({"phone": "+33 1 42 68 53 00"}, "phone", desk_views.PHONE_OUT_OF_REACH),  # a French landline
-        ({"phone": "0900 1234567"}, "phone", desk_views.PHONE_OUT_OF_REACH),  # a premium-rate number
-        ({"phone": "02241 9000 100"}, "phone", desk_views.PHONE_OURS),  # Siegburg's hotline
-        ({"note": ""}, "note", "Bitte das Anliegen kurz beschreiben."),
-        ({"note": "x" * 1001}, "note", "Die Notiz ist zu lang (höchstens 1000 Zeichen)."),
+        ({"phone": "12"}, "phone", message("phone_invalid")),
+        ({"phone": ""}, "phone", message("phone_missing")),
+        ({"phone": "+33 1 42 68 53 00"}, "phone", message("phone_foreign_landline")),  # a French landline
+        ({"phone": "0900 1234567"}, "phone", message("phone_special")),  # a premium-rate number
+        ({"phone": "02241 9000 100"}, "phone", message("phone_ours")),  # Siegburg's hotline
+        ({"note": ""}, "note", message("note_missing")),
+        ({"note": "x" * 1001}, "note", message("note_too_long")),
         (
             {"window_date": "2026-11-27", "window_from": "11:00", "window_to": "09:00"},
             "window_to",
-            "Das Zeitfenster endet, bevor es beginnt.",
+            message("window_reversed"),
         ),
-        ({"window_date": "2026-11-27", "window_from": "09:00"}, "window_to", desk_views.WINDOW_INCOMPLETE),
+        ({"window_date": "2026-11-27", "window_from": "09:00"}, "window_to", message("window_incomplete")),
         (
             {"window_date": "2026-11-25", "window_from": "09:00", "window_to": "11:00"},
-            "window_date",
-            desk_views.WINDOW_PAST_DATE,
+            "window_to",
+            message("window_past"),
         ),
         (
             {"window_date": "2026-11-26", "window_from": "08:00", "window_to": "10:00"},
             "window_to",
-            desk_views.WINDOW_OVER,
+            message("window_past"),
         ),
         (
             {"window_date": "27.11.2026", "window_from": "09:00", "window_to": "11:00"},
             "window_date",
-            desk_views.WINDOW_BAD_DATE,
+            message("window_bad_date"),
         ),
-        ({"region": "troisdorf"}, "region", desk_views.CHOOSE_REGION),  # not dora's desk
-        ({"topic": ""}, "topic", desk_views.CHOOSE_TOPIC),
-        ({"urgency": "sofort"}, "urgency", desk_views.CHOOSE_URGENCY),
-        ({"language": "fr"}, "language", desk_views.CHOOSE_LANGUAGE),  # Siegburg offers no French
-        ({"name": "E" * 121}, "name", "Der Name ist zu lang (höchstens 120 Zeichen)."),
-        ({"form_id": "x"}, "form", desk_views.FORM_BROKEN),
+        (
+            {"window_date": "2026-11-27", "window_from": "9 Uhr", "window_to": "11:00"},
+            "window_from",
+            message("window_bad_time"),
+        ),
+        ({"region": "troisdorf"}, "region", message("region_unknown")),  # not dora's desk
+        ({"topic": ""}, "topic", message("topic_missing")),
+        ({"urgency": "sofort"}, "urgency", message("urgency_unknown")),
+        ({"language": "fr"}, "language", message("language_unknown")),  # Siegburg offers no French
+        ({"name": "E" * 121}, "name", message("name_too_long")),
+        ({"form_id": "x"}, "form", message("form_broken")),
     ],
 )
 async def test_bad_input_is_refused_next_to_its_field_and_nothing_is_stored(

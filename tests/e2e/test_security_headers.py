@@ -36,20 +36,21 @@ async def everyone(sessions: async_sessionmaker[AsyncSession], clock: ManualCloc
     assert region is not None
     async with sessions.begin() as session:
         await create_user(session, username="eve", password=PASSWORD, roles=list(ROLES), now=clock())
-        intake = await raise_concern(
-            session,
-            NewConcern(
-                region=region,
-                channel="walk_in",
-                language="de",
-                source_key=f"{SOURCE_PREFIX}{FORM_ID}",
-                callback_number="+4915112345678",
-                topic="payment",
-                note="Zahlung fehlt.",
-            ),
+        new = NewConcern.check(
+            {
+                "region": "siegburg",
+                "channel": "walk_in",
+                "language": "de",
+                "source_key": f"{SOURCE_PREFIX}{FORM_ID}",
+                "callback_number": "+4915112345678",
+                "topic": "payment",
+                "note": "Zahlung fehlt.",
+            },
             deployment=DEPLOYMENT,
             now=clock(),
-            pseudonymiser=Pseudonymiser(TEST_SECRET),
+        )
+        intake = await raise_concern(
+            session, new, deployment=DEPLOYMENT, now=clock(), pseudonymiser=Pseudonymiser(TEST_SECRET)
         )
     return intake.concern.reference
 

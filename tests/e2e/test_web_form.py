@@ -26,6 +26,7 @@ from callbacks.rate_limits import (
     admit_submission,
     record_submission,
 )
+from callbacks.refusals import message
 from callbacks.web_form_views import WEEKDAYS, WebFormViews, web_form_routes
 from config.settings import Settings
 from contacts.models import ContactEvent
@@ -230,16 +231,23 @@ async def test_the_same_form_sent_twice_raises_one_concern(
     assert await count(sessions, IntakeRateLimit) == 1  # a repeat is not counted against the limit
 
 
-async def test_a_second_request_from_the_same_number_joins_the_open_concern(
+async def test_a_second_form_with_the_same_number_raises_its_own_unverified_concern(
     visitor: Client, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     first = reference_of(await send(visitor))
     second = await send(visitor, topic="documents", message="Und die Unterlagen fehlen noch.")
-    assert reference_of(second) == first
+    own = reference_of(second)
+    assert own != first
     thanks = await (await visitor.get(second.headers["Location"])).text()
-    assert first in thanks and "Donnerstag, 26.11.2026, 18:00 Uhr" in thanks
-    [concern] = await concerns(sessions)
-    assert concern.note == "Meine Zahlung für November ist nicht angekommen.\n---\nUnd die Unterlagen fehlen noch."
+    assert own in thanks and first not in thanks
+    assert "Montag, 30.11.2026, 10:30 Uhr" in thanks  # its own (normal) due time, not the first one's
+    earlier, later = await concerns(sessions)
+    assert earlier.note == "Meine Zahlung für November ist nicht angekommen."
+    assert (later.note, later.unverified, later.linked_concern_id) == (
+        "Und die Unterlagen fehlen noch.",
+        True,
+        earlier.id,
+    )
 
 
 async def test_a_filled_honeypot_looks_like_success_and_stores_nothing(
@@ -277,23 +285,27 @@ async def test_the_sixth_submission_from_one_address_within_the_hour_is_refused(
 @pytest.mark.parametrize(
     ("field", "changes", "message"),
     [
-        ("phone", {"phone": ""}, texts.PHONE_MISSING),
-        ("phone", {"phone": "12"}, texts.PHONE_INVALID),
-        ("phone", {"phone": "0171 2345678" * 4}, texts.PHONE_INVALID),
-        ("phone", {"phone": "+31 6 12345678"}, texts.PHONE_FOREIGN),
-        ("phone", {"phone": "0900 1234567"}, texts.PHONE_SPECIAL),
-        ("phone", {"phone": "02241 9000100"}, texts.PHONE_OURS),
-        ("message", {"message": "  \r\n "}, texts.MESSAGE_MISSING),
-        ("message", {"message": "x" * 1001}, texts.MESSAGE_TOO_LONG),
-        ("window_to", {"window_from": "12:00", "window_to": "10:00"}, texts.WINDOW_REVERSED),
-        ("window_to", {"window_day": "2026-11-26", "window_from": "08:00", "window_to": "09:00"}, texts.WINDOW_PAST),
-        ("window_day", {"window_day": "2026-11-25"}, texts.WINDOW_PAST),
-        ("window_day", {"window_day": "2026-11-28"}, texts.WINDOW_DAY_UNKNOWN),  # a Saturday
-        ("window_from", {"window_from": ""}, texts.WINDOW_INCOMPLETE),
-        ("window_from", {"window_from": "07:15"}, texts.WINDOW_TIME_UNKNOWN),
-        ("consent", {"consent": ""}, texts.CONSENT_MISSING),
-        ("topic", {"topic": ""}, texts.TOPIC_MISSING),
-        ("topic", {"topic": "lottery"}, texts.TOPIC_UNKNOWN),
+        ("phone", {"phone": ""}, message("phone_missing")),
+        ("phone", {"phone": "12"}, message("phone_invalid")),
+        ("phone", {"phone": "0171 2345678" * 4}, message("phone_invalid")),
+        ("phone", {"phone": "+31 6 12345678"}, message("phone_foreign")),  # a Dutch mobile: not from the public
+        ("phone", {"phone": "0900 1234567"}, message("phone_special")),
+        ("phone", {"phone": "02241 9000100"}, message("phone_ours")),
+        ("message", {"message": "  \r\n "}, message("note_missing")),
+        ("message", {"message": "x" * 1001}, message("note_too_long")),
+        ("window_to", {"window_from": "12:00", "window_to": "10:00"}, message("window_reversed")),
+        (
+            "window_to",
+            {"window_day": "2026-11-26", "window_from": "08:00", "window_to": "09:00"},
+            message("window_past"),
+        ),
+        ("window_day", {"window_day": "2026-11-25"}, message("window_past")),
+        ("window_day", {"window_day": "2026-11-28"}, message("window_day_unknown")),  # a Saturday
+        ("window_from", {"window_from": ""}, message("window_incomplete")),
+        ("window_from", {"window_from": "07:15"}, message("window_time_unknown")),
+        ("consent", {"consent": ""}, message("consent_missing")),
+        ("topic", {"topic": ""}, message("topic_missing")),
+        ("topic", {"topic": "lottery"}, message("topic_unknown")),
     ],
 )
 async def test_invalid_answers_are_refused_with_the_error_at_the_field(
@@ -317,7 +329,9 @@ async def test_a_form_without_its_form_id_is_refused(
 ) -> None:
     response = await send(visitor, form_id="")
     assert response.status == 400
-    assert texts.FORM_STALE in await response.text()
+    page = await response.text()
+    assert message("form_broken") in page
+    assert _hidden(page, "form_id") != ""  # a sound form id to send the corrected form under
     assert await concerns(sessions) == []
 
 

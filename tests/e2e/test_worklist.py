@@ -34,21 +34,17 @@ Setup = tuple[Client, FakeTwilio]
 async def raise_one(
     sessions: async_sessionmaker[AsyncSession], clock: ManualClock, n: int, **changes: object
 ) -> Concern:
-    assert SIEGBURG is not None
     values: dict[str, object] = {
-        "region": SIEGBURG,
+        "region": "siegburg",
         "channel": "phone_callback",
         "language": "de",
         "source_key": f"test:{n}",
         "callback_number": f"+49151000{n:05d}",
     } | changes
+    new = NewConcern.check(values, deployment=DEPLOYMENT, now=clock())
     async with sessions.begin() as session:
         intake = await raise_concern(
-            session,
-            NewConcern(**values),
-            deployment=DEPLOYMENT,
-            now=clock(),  # type: ignore[arg-type]
-            pseudonymiser=Pseudonymiser(TEST_SECRET),
+            session, new, deployment=DEPLOYMENT, now=clock(), pseudonymiser=Pseudonymiser(TEST_SECRET)
         )
     return intake.concern
 
@@ -328,7 +324,7 @@ async def test_the_api_lists_without_personal_data_and_creates_for_the_desk(
         "phone": "0151 12345678",
         "topic": "eviction",
         "note": "Kündigung erhalten",
-        "request_id": "desk-0001",
+        "request_id": "desk-request-0001",
         "name": "Frau Beispiel",
     }
     created = await client.post("/api/concerns", json=body, headers={"X-CSRF-Token": token})
@@ -338,10 +334,11 @@ async def test_the_api_lists_without_personal_data_and_creates_for_the_desk(
     again = await client.post("/api/concerns", json=body, headers={"X-CSRF-Token": token})
     assert again.status == 200 and (await again.json())["reference"] == data["reference"]
     bad = await client.post(
-        "/api/concerns", json=body | {"phone": "12", "request_id": "desk-0002"}, headers={"X-CSRF-Token": token}
+        "/api/concerns", json=body | {"phone": "12", "request_id": "desk-request-0002"}, headers={"X-CSRF-Token": token}
     )
-    assert bad.status == 400 and (await bad.json())["field"] == "phone"
-    no_token = await client.post("/api/concerns", json=body | {"request_id": "desk-0003"})
+    refusal = await bad.json()
+    assert bad.status == 400 and (refusal["field"], refusal["code"]) == ("phone", "phone_invalid")
+    no_token = await client.post("/api/concerns", json=body | {"request_id": "desk-request-0003"})
     assert no_token.status == 403
     listed = await (await client.get("/api/concerns")).json()
     assert [c["reference"] for c in listed["concerns"]] == [data["reference"]]
@@ -383,7 +380,9 @@ async def test_personal_data_is_erased_after_the_retention_period(
     app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
 ) -> None:
     client, _ = app_client
-    settled = await raise_one(sessions, clock, 1, channel="walk_in", customer_name="Frau Beispiel", note="Miete")
+    settled = await raise_one(
+        sessions, clock, 1, channel="walk_in", topic="other", customer_name="Frau Beispiel", note="Miete"
+    )
     waiting = await raise_one(sessions, clock, 2)
     await log_in(client, "anna")
     await act(client, settled.reference, "claim")

@@ -47,14 +47,18 @@ async def _raise(
     **fields: Any,
 ) -> Concern:
     """Concern number `n` (its own callback number and delivery), then `fields` set on it."""
-    where = DEPLOYMENT.region(region)
-    assert where is not None
-    new = NewConcern(
-        region=where,
-        channel=channel,
-        language="de",
-        source_key=f"test-claims:{n}",
-        callback_number=f"+49151000{n:05d}",
+    new = NewConcern.check(
+        {
+            "region": region,
+            "channel": channel,
+            "language": "de",
+            "source_key": f"test-claims:{n}",
+            "callback_number": f"+49151000{n:05d}",
+        }
+        # A walk-in is typed in at the desk: topic and note are part of it.
+        | ({"topic": "other", "note": "Am Empfang"} if channel == "walk_in" else {}),
+        deployment=DEPLOYMENT,
+        now=clock(),
     )
     intake = await raise_concern(session, new, deployment=DEPLOYMENT, now=clock(), pseudonymiser=PSEUDONYMS)
     assert intake.created

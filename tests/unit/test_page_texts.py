@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from callbacks import desk_views, web_form_views, worklist_views
+from callbacks import desk_views, linked_concerns, refusals, web_form_views, worklist_views
 from service.areas import AREAS
 from service.errors import _PAGE_TEXTS
 from service.i18n import Translator, load_catalogue, pick_language
@@ -47,7 +47,8 @@ def _code_texts() -> set[str]:
     texts |= {*worklist_views.HISTORY_TITLES.values(), *worklist_views.ATTEMPT_TITLES.values()}
     texts |= {*worklist_views.STATE_TITLES.values(), *worklist_views.STATUS_TITLES.values()}
     texts.add(worklist_views.NOTHING_TO_DO)
-    texts |= set(web_form_views.MESSAGES)
+    texts |= set(worklist_views.NOTICES.values()) | set(linked_concerns.MESSAGES)
+    texts |= set(web_form_views.MESSAGES) | set(refusals.MESSAGES.values())
     texts |= {message for message in re.findall(r'PresenceError\("([^"]+)"\)', _source("telephony"))}
     return texts
 
