@@ -54,9 +54,8 @@ async def waiting_callers(session: AsyncSession) -> dict[str, tuple[int, dt.date
 
 async def claim_rings(session: AsyncSession, now: dt.datetime) -> list[Ring]:
     """Pick which free counsellor to ring for which region, and mark them pending."""
-    waiting = await waiting_callers(session)
-    if not waiting:
-        return []
+    # Stale marks are cleared whether or not anyone waits: a round that failed half-way (the
+    # database gone after the ring was placed) must not leave a counsellor marked for good.
     busy = await session.scalars(select(CounsellorPresence).where(CounsellorPresence.busy_call_sid.is_not(None)))
     ringing: dict[str, int] = {}
     for presence in busy:
@@ -65,6 +64,9 @@ async def claim_rings(session: AsyncSession, now: dt.datetime) -> list[Ring]:
             presence.busy_call_sid, presence.ring_region = None, None
         elif presence.ring_region:
             ringing[presence.ring_region] = ringing.get(presence.ring_region, 0) + 1
+    waiting = await waiting_callers(session)
+    if not waiting:
+        return []
     free = await session.scalars(
         select(CounsellorPresence)
         .where(
@@ -118,7 +120,13 @@ class Dispatcher:
             return 0
         placed = 0
         for ring in rings:
-            placed += await self._ring(ring)
+            try:
+                placed += await self._ring(ring)
+            except Exception:
+                # The database failed around the ring (recording its CallSid, or freeing the
+                # counsellor after Twilio refused it). The round goes on for the others; the
+                # counsellor's "pending" mark turns stale and `claim_rings` clears it.
+                log.exception("dispatch round failed for a counsellor", extra={"user": ring.user_id})
         return placed
 
     async def _ring(self, ring: Ring) -> int:
