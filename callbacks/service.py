@@ -84,9 +84,11 @@ async def attach_recording_details(
     duration_seconds: int | None = None,
     transcript: str | None = None,
 ) -> bool:
-    """Complete a voicemail with what arrives later (URL, length, transcript); False if unknown."""
+    """Complete a voicemail with what arrives later (URL, length, transcript); False if unknown,
+    or if its recording is deleted already."""
     concern = await session.scalar(select(Concern).where(Concern.recording_sid == recording_sid))
-    if concern is None:
+    # A callback retried after the retention jobs ran must not bring back what they erased.
+    if concern is None or concern.recording_deleted_at is not None:
         return False
     if recording_url:
         concern.recording_url = recording_url

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -56,3 +56,8 @@ async def remember_recording(
 
 async def recording_news(session: AsyncSession, recording_sid: str) -> RecordingNews | None:
     return await session.get(RecordingNews, recording_sid)
+
+
+async def forget_recording(session: AsyncSession, recording_sid: str) -> None:
+    """Drop what is kept about a recording once the recording itself is deleted."""
+    await session.execute(delete(RecordingNews).where(RecordingNews.recording_sid == recording_sid))

@@ -12,6 +12,7 @@ from callbacks.models import CallbackAttempt
 from callbacks.ports import DialError, RecordingAudio
 from config.deployment import Deployment
 from telephony.counsellors.availability import presence_of
+from telephony.inbound.recordings import forget_recording
 from telephony.outbound.port import OutboundError, OutboundPort
 
 NO_PHONE = (
@@ -69,3 +70,6 @@ class TelephonyCallbackDialer:
             await self.outbound().delete_recording(recording_sid)
         except OutboundError as exc:
             raise DialError(str(exc)) from exc
+        # What the recording callbacks told us (its URL, the transcript) goes with the recording.
+        async with self.sessions.begin() as session:
+            await forget_recording(session, recording_sid)
