@@ -4,6 +4,7 @@ QueueResult=leave, the recording, the <Record> action, and Twilio's recording st
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import select
@@ -223,3 +224,25 @@ async def test_no_table_keeps_a_voicemails_transcript_after_the_retention_period
     async with sessions() as session:
         news = await session.get(RecordingNews, recording)
     assert news is None or (news.transcript, news.url) == (None, None)
+
+
+async def test_recording_callbacks_at_once_are_all_answered_and_nothing_they_say_is_lost(
+    app_client: Setup, sessions: async_sessionmaker[AsyncSession], fake_api: FakeTwilioApi
+) -> None:
+    """The status callback twice (a retry) and the transcription, all at the same moment."""
+    _, twilio = app_client
+    for n in range(4):
+        call = FakeTwilio(twilio.client, twilio.settings, caller=f"+49176300000{n:02d}")
+        recording = fake_api.add_recording(b"ID3")
+        callback = recording_status(call, recording, "15")
+        transcription = {"RecordingSid": recording, "TranscriptionStatus": "completed", "TranscriptionText": "Hallo"}
+        answers = await asyncio.gather(
+            call.post_fields("/twilio/recording", callback),
+            call.post_fields("/twilio/recording", callback),
+            call.post_fields("/twilio/recording/transcription", transcription),
+        )
+        assert [status for status, _ in answers] == [200, 200, 200]
+        async with sessions() as session:
+            news = await session.get(RecordingNews, recording)
+        assert news is not None
+        assert (news.duration_seconds, news.call_sid, news.transcript) == (15, call.call_sid, "Hallo")
