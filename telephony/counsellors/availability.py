@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from staff.accounts import active_user_ids
 from telephony.counsellors.models import CounsellorPresence
 
 PIN_LENGTHS = range(4, 9)
@@ -72,5 +73,8 @@ async def counsellor_by_pin(session: AsyncSession, *, pin: str, secret: str) -> 
     if not pin.isdigit() or len(pin) not in PIN_LENGTHS:
         return None
     return await session.scalar(
-        select(CounsellorPresence).where(CounsellorPresence.pin_digest == pin_digest(secret, pin))
+        select(CounsellorPresence).where(
+            CounsellorPresence.pin_digest == pin_digest(secret, pin),
+            CounsellorPresence.user_id.in_(active_user_ids()),
+        )
     )

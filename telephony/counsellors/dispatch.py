@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config.deployment import Deployment
+from staff.accounts import active_user_ids
 from storage.clock import Clock
 from telephony.counsellors.models import CounsellorPresence
 from telephony.inbound.models import Call
@@ -73,6 +74,7 @@ async def claim_rings(session: AsyncSession, now: dt.datetime) -> list[Ring]:
             CounsellorPresence.available.is_(True),
             CounsellorPresence.busy_call_sid.is_(None),
             CounsellorPresence.phone.is_not(None),
+            CounsellorPresence.user_id.in_(active_user_ids()),
         )
         .order_by(CounsellorPresence.updated_at)  # who has been idle longest goes first
         .with_for_update(skip_locked=True)

@@ -7,11 +7,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callbacks.models import Concern
+from service import keys
 from staff.models import StaffSession, StaffUser
 from tests.e2e.conftest import Client, log_in
-from tests.e2e.test_worklist import raise_one
+from tests.e2e.test_counsellors import STAFF_LINE
+from tests.e2e.test_worklist import anna_takes_calls, raise_one
+from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support import ManualClock, csrf_from
-from tests.twilio_requests import FakeTwilio
+from tests.twilio_requests import FakeTwilio, new_sid, said, verbs
 
 Setup = tuple[Client, FakeTwilio]
 
@@ -94,3 +97,33 @@ async def test_a_deactivated_account_cannot_log_in_again(
     assert await log_in(client, "anna") != 303
     assert (await client.get("/worklist", allow_redirects=False)).status == 303
     assert await open_sessions(sessions) == 0
+
+
+async def test_a_deactivated_counsellors_phone_is_no_longer_rung_for_waiting_callers(
+    app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock, fake_api: FakeTwilioApi
+) -> None:
+    client, caller = app_client
+    await anna_takes_calls(sessions, clock)  # she was available when her account was switched off
+    await deactivate(sessions, "anna")
+    await caller.post("/twilio/voice/route?lang=de")
+    await client.app[keys.DISPATCHER].drain()
+    assert await client.app[keys.DISPATCHER].dispatch() == 0
+    assert [r for r in fake_api.requests if r.path.endswith("/Calls.json")] == []
+
+
+async def test_a_deactivated_counsellors_pin_no_longer_opens_the_staff_line(
+    app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    client, caller = app_client
+    await log_in(client, "anna")
+    page = await client.get("/counsellor")
+    await client.post(
+        "/counsellor",
+        data={"csrf_token": csrf_from(await page.text()), "action": "pin", "pin": "4711", "pin_repeat": "4711"},
+    )
+    await caller.post("/twilio/voice/route?lang=de")  # a caller waits in Siegburg
+    await deactivate(sessions, "anna")
+    desk = FakeTwilio(client, caller.settings, to=STAFF_LINE, caller="+4922419000150", call_sid=new_sid("CA"))
+    _, answer = await desk.post("/twilio/staff/pin?region=siegburg&attempt=1", Digits="4711#")
+    assert said(answer)[0] == "Diese PIN ist nicht bekannt."
+    assert verbs(answer)[0] != "Dial"
