@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callbacks.claims import ClaimConflict
@@ -42,15 +43,36 @@ async def close_concern(
     pseudonymiser: Pseudonymiser,
 ) -> Concern:
     """Settle a concern the counsellor holds; `ClaimConflict` if closed already or held by another."""
-    if concern.status == "closed":
-        raise ClaimConflict("Dieses Anliegen ist bereits abgeschlossen.")
-    held_by_other = concern.claimed_by not in (None, user_id) and (
-        concern.claim_expires_at is not None and concern.claim_expires_at > now
+    # The conditional update is the arbiter, as for claims: of two closes sent at once (a double
+    # click, a retrying client), the second finds the concern closed instead of closing it again.
+    closed = await session.execute(
+        update(Concern)
+        .where(
+            Concern.id == concern.id,
+            Concern.status != "closed",
+            or_(
+                Concern.claimed_by.is_(None),
+                Concern.claimed_by == user_id,
+                Concern.claim_expires_at.is_(None),
+                Concern.claim_expires_at <= now,
+            ),
+        )
+        .values(
+            status="closed",
+            outcome=outcome,
+            closed_at=now,
+            closed_by=user_id,
+            claimed_by=None,
+            claim_expires_at=None,
+            next_attempt_at=None,
+        )
+        .execution_options(synchronize_session=False)
     )
-    if held_by_other:
+    await session.refresh(concern)
+    if not getattr(closed, "rowcount", 0):
+        if concern.status == "closed":
+            raise ClaimConflict("Dieses Anliegen ist bereits abgeschlossen.")
         raise ClaimConflict("Dieses Anliegen bearbeitet gerade eine Kollegin oder ein Kollege.")
-    concern.status, concern.outcome, concern.closed_at, concern.closed_by = "closed", outcome, now, user_id
-    concern.claimed_by, concern.claim_expires_at, concern.next_attempt_at = None, None, None
     within = now <= concern.due_at
     await note_history(session, concern, "closed", now, user_id, {"outcome": outcome, "within_promise": within})
     await record_contact_event(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from callbacks.models import Concern
 from storage.base import Base
+from storage.bulk import insert_new
 from storage.types import UTCDateTime
 
 
@@ -45,10 +46,13 @@ async def remember_recording(
     transcript: str | None = None,
 ) -> RecordingNews:
     """Merge what this callback says into what earlier ones said; nothing known is forgotten."""
-    news = await session.get(RecordingNews, recording_sid)
-    if news is None:
-        news = RecordingNews(recording_sid=recording_sid, updated_at=now)
-        session.add(news)
+    # Insert-or-nothing, then the row locked: the same callback twice at once (or the recording
+    # and transcription callbacks together) neither fails on the key nor loses the other's news.
+    await session.execute(
+        insert_new(session, RecordingNews, "recording_sid").values(recording_sid=recording_sid, updated_at=now)
+    )
+    news = await session.get(RecordingNews, recording_sid, with_for_update=True, populate_existing=True)
+    assert news is not None
     news.call_sid = call_sid or news.call_sid
     news.url = url or news.url
     news.duration_seconds = duration_seconds if duration_seconds is not None else news.duration_seconds

@@ -99,12 +99,14 @@ async def attach_recording_details(
     duration_seconds: int | None = None,
     transcript: str | None = None,
 ) -> bool:
-    """Complete a voicemail with what arrives later (URL, length, transcript); False if unknown.
+    """Complete a voicemail with what arrives later (URL, length, transcript); False if unknown,
+    or if its recording is deleted already.
 
     The concern also takes over any news of its recording still waiting, so a transcript is
     never kept twice (once here, once waiting) and goes when the concern's data is erased."""
     concern = await session.scalar(select(Concern).where(Concern.recording_sid == recording_sid))
-    if concern is None:
+    # A callback retried after the retention jobs ran must not bring back what they erased.
+    if concern is None or concern.recording_deleted_at is not None:
         return False
     complete_voicemail(concern, recording_url=recording_url, duration_seconds=duration_seconds, transcript=transcript)
     await hand_over_news(session, concern)

@@ -275,7 +275,11 @@ class WorklistViews:
         return {
             "when": entry.at.astimezone(self.deployment.zone).strftime("%d.%m.%Y %H:%M"),
             "what": HISTORY_TITLES.get(entry.kind, entry.kind),
-            "outcome": OUTCOME_TITLES.get(outcome) or ATTEMPT_TITLES.get(outcome) or "",
+            # An attempt that could not start says why: Twilio down, or the counsellor's own
+            # phone not answering, which otherwise looks the same on the page.
+            "outcome": OUTCOME_TITLES.get(outcome)
+            or ATTEMPT_TITLES.get(outcome)
+            or str(entry.detail.get("error") or ""),
             "channel": CHANNEL_TITLES.get(str(entry.detail.get("channel") or ""), ""),
             "other": str(entry.detail.get("other") or ""),  # the reference of a linked concern
         }

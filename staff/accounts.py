@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from staff.models import StaffUser, StaffUserRegion, StaffUserRole
@@ -88,6 +88,12 @@ async def create_user(
     session.add(user)
     await session.flush()
     return as_member(user)
+
+
+def active_user_ids() -> Select[int]:
+    """The ids of accounts not switched off, for other slices' queries (a deactivated
+    counsellor is rung for no caller and takes none on the staff line)."""
+    return select(StaffUser.id).where(StaffUser.active.is_(True))
 
 
 async def list_users(session: AsyncSession) -> list[StaffMember]:

@@ -83,6 +83,11 @@ class StaffGate:
             value = form.get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
         if not sent or not hmac.compare_digest(sent, request[CSRF_TOKEN]):
+            if CURRENT_MEMBER not in request and _needs_login(request):
+                # Logged out since the form or client got its token (session expired, account
+                # deactivated): say that, so the browser is sent to the login and an API client
+                # gets its 401. The handler runs in neither case.
+                raise NotAuthenticated(expired=request.get(SESSION_EXPIRED, False))
             raise CsrfRejected()
 
     def set_cookie(self, response: web.StreamResponse, name: str, value: str) -> None:
@@ -92,6 +97,11 @@ class StaffGate:
         """Hand the browser its session cookie; the pre-session cookie has served its purpose."""
         self.set_cookie(response, SESSION_COOKIE, token)
         response.del_cookie(PRE_SESSION_COOKIE, path="/")
+
+
+def _needs_login(request: web.Request) -> bool:
+    """Whether the route's handler is guarded by `require_role` (which marks it)."""
+    return getattr(request.match_info.handler, "required_roles", None) is not None
 
 
 def see_other(location: str) -> web.Response:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config.deployment import Deployment
+from staff.accounts import active_user_ids
 from storage.clock import Clock
 from telephony.counsellors.models import CounsellorPresence
 from telephony.edge.links import Links
@@ -55,9 +56,8 @@ async def waiting_callers(session: AsyncSession) -> dict[str, tuple[int, dt.date
 
 async def claim_rings(session: AsyncSession, now: dt.datetime) -> list[Ring]:
     """Pick which free counsellor to ring for which region, and mark them pending."""
-    waiting = await waiting_callers(session)
-    if not waiting:
-        return []
+    # Stale marks are cleared whether or not anyone waits: a round that failed half-way (the
+    # database gone after the ring was placed) must not leave a counsellor marked for good.
     busy = await session.scalars(select(CounsellorPresence).where(CounsellorPresence.busy_call_sid.is_not(None)))
     ringing: dict[str, int] = {}
     for presence in busy:
@@ -66,12 +66,16 @@ async def claim_rings(session: AsyncSession, now: dt.datetime) -> list[Ring]:
             presence.busy_call_sid, presence.ring_region = None, None
         elif presence.ring_region:
             ringing[presence.ring_region] = ringing.get(presence.ring_region, 0) + 1
+    waiting = await waiting_callers(session)
+    if not waiting:
+        return []
     free = await session.scalars(
         select(CounsellorPresence)
         .where(
             CounsellorPresence.available.is_(True),
             CounsellorPresence.busy_call_sid.is_(None),
             CounsellorPresence.phone.is_not(None),
+            CounsellorPresence.user_id.in_(active_user_ids()),
         )
         .order_by(CounsellorPresence.updated_at)  # who has been idle longest goes first
         .with_for_update(skip_locked=True)
@@ -119,7 +123,13 @@ class Dispatcher:
             return 0
         placed = 0
         for ring in rings:
-            placed += await self._ring(ring)
+            try:
+                placed += await self._ring(ring)
+            except Exception:
+                # The database failed around the ring (recording its CallSid, or freeing the
+                # counsellor after Twilio refused it). The round goes on for the others; the
+                # counsellor's "pending" mark turns stale and `claim_rings` clears it.
+                log.exception("dispatch round failed for a counsellor", extra={"user": ring.user_id})
         return placed
 
     async def _ring(self, ring: Ring) -> int:
