@@ -34,6 +34,7 @@ from contacts.pseudonyms import Pseudonymiser
 from contacts.service import record_contact_event
 from contacts.vocabulary import ContactChannel
 from routing import due_at
+from storage.bulk import insert_new
 
 ConcernChannel = Literal["phone_callback", "voicemail", "walk_in", "web_form", "sms"]
 # Nobody vouches for the number: not the line it came from, not a member of staff.
@@ -298,6 +299,10 @@ async def raise_concern(
     else:
         joined = await _open_concern_of(session, new, verified_only=True)
         if joined is not None:
+            if not await _source_taken_by(session, new.source_key, joined):
+                # The same delivery, retried at once, got here first (its source row was not yet
+                # there when this one looked): a repeat, changing nothing.
+                return Intake(await _seen(session, new.source_key) or joined, created=False, merged=False)
             await _merge(session, joined, new, urgency, region, deployment, now, pseudonymiser, actor_id)
             return Intake(joined, created=False, merged=True)
         concern = _concern(new, urgency, region, deployment, now, linked=None)
@@ -334,6 +339,14 @@ async def raise_concern(
         event_id=f"{new.source_key}:raised",
     )
     return Intake(concern, created=True, merged=False)
+
+
+async def _source_taken_by(session: AsyncSession, source_key: str, concern: Concern) -> bool:
+    """Record that this delivery joined `concern`; False if the delivery was recorded already."""
+    inserted = await session.execute(
+        insert_new(session, ConcernSource, "source_key").values(source_key=source_key, concern_id=concern.id)
+    )
+    return bool(getattr(inserted, "rowcount", 0))
 
 
 async def _seen(session: AsyncSession, source_key: str) -> Concern | None:
@@ -375,7 +388,6 @@ async def _merge(
     pseudonymiser: Pseudonymiser,
     actor_id: int | None,
 ) -> None:
-    session.add(ConcernSource(source_key=new.source_key, concern_id=concern.id))
     if urgency == "urgent" and concern.urgency != "urgent":
         concern.urgency = "urgent"
         concern.due_at = min(concern.due_at, due_at(now, "urgent", region, deployment))

@@ -54,7 +54,10 @@ class EventWebhooks:
             region = "unknown"
         now = self.clock()
         async with self.sessions.begin() as session:
-            call = await self.calls.open_call(session, call_sid=hook.call_sid, region=region, caller=None, now=now)
+            # A call first seen here (its voice webhooks lost or late) still gets its caller pseudonym.
+            call = await self.calls.open_call(
+                session, call_sid=hook.call_sid, region=region, caller=hook.caller_id, now=now
+            )
             if status not in FINAL_STATUSES:
                 return EMPTY
             call.status = status

@@ -149,12 +149,6 @@ async def test_three_deliveries_at_once_leave_one_source_row(
     assert len(await concerns_of(sessions, call.caller)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="callbacks/intake.py: a retry that misses the first delivery's source row but then finds its "
-    "concern merges into it and adds the same ConcernSource key again; the IntegrityError fails the "
-    "webhook, and the caller hears of a technical problem although the request was taken",
-)
 async def test_a_retry_that_finds_the_first_deliverys_concern_half_way_is_still_confirmed(
     app_client: Setup, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
 ) -> None:
