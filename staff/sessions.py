@@ -26,6 +26,7 @@ class SessionPolicy:
 class SessionLookup:
     member: StaffMember | None
     expired: bool
+    stale: bool = False  # worth a write: to note the use (`touch_interval`) or drop the row
 
 
 def _digest(token: str) -> str:
@@ -50,23 +51,45 @@ async def open_session(
     return token
 
 
-async def resolve_session(
+async def look_up_session(
     session: AsyncSession, token: str, now: dt.datetime, policy: SessionPolicy = SessionPolicy()
 ) -> SessionLookup:
-    """The member a token belongs to; `expired` tells an outdated login from a bogus token."""
+    """The member a token belongs to, reading only; `expired` tells an outdated login from a
+    bogus token, `stale` whether `note_session_use` should follow."""
     row = await session.scalar(select(StaffSession).where(StaffSession.token_hash == _digest(token)))
     if row is None:
         return SessionLookup(member=None, expired=False)
     if now >= row.expires_at or now - row.last_seen_at >= policy.idle_timeout:
-        await session.delete(row)
-        return SessionLookup(member=None, expired=True)
+        return SessionLookup(member=None, expired=True, stale=True)
     user = await session.get(StaffUser, row.user_id)
     if user is None or not user.active:
+        return SessionLookup(member=None, expired=True, stale=True)
+    return SessionLookup(member=as_member(user), expired=False, stale=now - row.last_seen_at >= policy.touch_interval)
+
+
+async def note_session_use(
+    session: AsyncSession, token: str, now: dt.datetime, policy: SessionPolicy = SessionPolicy()
+) -> None:
+    """Write what a lookup found stale: the session's last use, or its end."""
+    row = await session.scalar(select(StaffSession).where(StaffSession.token_hash == _digest(token)))
+    if row is None:
+        return
+    user = await session.get(StaffUser, row.user_id)
+    expired = now >= row.expires_at or now - row.last_seen_at >= policy.idle_timeout
+    if expired or user is None or not user.active:
         await session.delete(row)
-        return SessionLookup(member=None, expired=True)
-    if now - row.last_seen_at >= policy.touch_interval:
+    elif now - row.last_seen_at >= policy.touch_interval:
         row.last_seen_at = now
-    return SessionLookup(member=as_member(user), expired=False)
+
+
+async def resolve_session(
+    session: AsyncSession, token: str, now: dt.datetime, policy: SessionPolicy = SessionPolicy()
+) -> SessionLookup:
+    """Look up and note the use in one unit of work (`session` must be able to write)."""
+    found = await look_up_session(session, token, now, policy)
+    if found.stale:
+        await note_session_use(session, token, now, policy)
+    return found
 
 
 async def close_session(session: AsyncSession, token: str) -> None:

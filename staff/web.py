@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import functools
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -16,14 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from staff.accounts import StaffMember
 from staff.errors import CsrfRejected, Forbidden, NotAuthenticated
 from staff.roles import Role
-from staff.sessions import SessionPolicy, resolve_session
+from staff.sessions import SessionPolicy, look_up_session, note_session_use
 from storage.clock import Clock
+from storage.deadlines import within
 
 SESSION_COOKIE = "hotline_session"
 PRE_SESSION_COOKIE = "hotline_pre"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+NOTE_USE_SECONDS = 5.0
+log = logging.getLogger("hotline.staff")
 
 CURRENT_MEMBER = web.RequestKey("staff_member", StaffMember)
 SESSION_EXPIRED = web.RequestKey("staff_session_expired", bool)
@@ -43,6 +49,7 @@ class StaffGate:
     secure_cookies: bool
     csrf_exempt_prefixes: tuple[str, ...]  # machine callers: no staff, no cookies, no CSRF
     policy: SessionPolicy = SessionPolicy()
+    _noting: set[asyncio.Task[None]] = field(default_factory=set, repr=False, compare=False)
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -66,12 +73,31 @@ class StaffGate:
         return response
 
     async def _identify(self, request: web.Request, token: str) -> None:
-        async with self.sessions.begin() as session:
-            found = await resolve_session(session, token, self.clock(), self.policy)
+        now = self.clock()
+        async with self.sessions() as session:  # reading only: never queued behind a write
+            found = await look_up_session(session, token, now, self.policy)
+        if found.expired and found.stale:
+            await self._write_use(token, now)  # an ended login is gone on the server at once
+        elif found.stale:
+            # Off the request's path: a page that only reads does not wait for the writer, and a
+            # lost note of use at worst ends an idle session a minute early.
+            task = asyncio.get_running_loop().create_task(self._note_use(token, now))
+            self._noting.add(task)
+            task.add_done_callback(self._noting.discard)
         if found.member is not None:
             request[CURRENT_MEMBER] = found.member
         elif found.expired:
             request[SESSION_EXPIRED] = True
+
+    async def _note_use(self, token: str, now: dt.datetime) -> None:
+        try:
+            await within(NOTE_USE_SECONDS, self._write_use(token, now))
+        except Exception:
+            log.info("a session's use could not be noted; the next request tries again", exc_info=True)
+
+    async def _write_use(self, token: str, now: dt.datetime) -> None:
+        async with self.sessions.begin() as session:
+            await note_session_use(session, token, now, self.policy)
 
     def _csrf_for(self, basis: str) -> str:
         return hmac.new(self.secret.encode(), f"csrf|{basis}".encode(), hashlib.sha256).hexdigest()

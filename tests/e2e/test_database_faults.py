@@ -3,8 +3,9 @@
 SQLite: `BEGIN EXCLUSIVE` held by another process. PostgreSQL: `LOCK TABLE … IN ACCESS EXCLUSIVE
 MODE` on every table of the service. Meanwhile every voice webhook must answer within 3 s (the
 caller hears the fallback where the database was needed), `/readyz` within 2 s and a staff page
-within 5 s; what callers asked for while the lock was held (callbacks, voicemails) is written once
-the lock is gone.
+within 5 s (on SQLite a page that only reads is served as usual: reads do not queue behind the
+writer); what callers asked for while the lock was held (callbacks, voicemails) is written once the
+lock is gone.
 """
 
 from __future__ import annotations
@@ -125,8 +126,12 @@ async def test_callers_staff_and_monitors_get_answers_in_time_while_another_proc
             assert ready.status == 503 and time.monotonic() - ready_started < READY_LIMIT
             page_started = time.monotonic()
             page = await client.get("/worklist")
-            assert page.status == 503 and time.monotonic() - page_started < PAGE_LIMIT
-            assert "Vorübergehend nicht verfügbar" in await page.text()
+            assert time.monotonic() - page_started < PAGE_LIMIT
+            if database_url.startswith("sqlite"):
+                assert page.status == 200  # reads have connections of their own and go on in WAL mode
+            else:
+                assert page.status == 503  # every table is locked, for reading too
+                assert "Vorübergehend nicht verfügbar" in await page.text()
             next_round = started + (round_ + 1) * LOCK_SECONDS / ROUNDS
             await asyncio.sleep(max(next_round - time.monotonic(), 0))  # the lock is real time: wait it out
     assert max(voice) < VOICE_LIMIT, f"slowest voice answer {max(voice):.2f} s"
