@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/webhooks.py --postgres
 	$(BIN)/python bench/claims.py
+	$(BIN)/python bench/database_faults.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
