@@ -108,7 +108,7 @@ class StaffGate:
             form = await request.post()
             value = form.get(CSRF_FIELD)
             sent = value if isinstance(value, str) else None
-        if not sent or not hmac.compare_digest(sent, request[CSRF_TOKEN]):
+        if not sent or not hmac.compare_digest(sent.encode(), request[CSRF_TOKEN].encode()):
             if CURRENT_MEMBER not in request and _needs_login(request):
                 # Logged out since the form or client got its token (session expired, account
                 # deactivated): say that, so the browser is sent to the login and an API client

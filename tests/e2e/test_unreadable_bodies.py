@@ -69,3 +69,11 @@ async def test_a_form_declared_as_utf8_is_read_as_before(client: Client) -> None
         "/login", data=body.encode(), headers={"Content-Type": f"{FORM}; charset=UTF-8"}, allow_redirects=False
     )
     assert response.status == 303 and response.headers["Location"] == "/counsellor"
+
+
+@pytest.mark.parametrize("path", PATHS)
+async def test_a_csrf_token_with_letters_outside_ascii_is_refused_not_a_500(client: Client, path: str) -> None:
+    """Found by the fuzz test: comparing such a token raised instead of refusing it."""
+    form = await client.post(path, data={"csrf_token": "jetzt-gültig"}, allow_redirects=False)
+    header = await client.post(path, data={}, headers={"X-CSRF-Token": "jetzt-gültig"}, allow_redirects=False)
+    assert form.status in (303, 401, 403) and header.status in (303, 401, 403)
