@@ -31,10 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aiohttp
 from twilio.request_validator import RequestValidator
 
-import migrations.tables  # noqa: F401  (the tables the lock covers)
 from config.settings import load_settings
-from storage.base import Base
-from tests.processes import ROOT, hotline_env, run_hotline, served_hotline
+from tests.lock_holder import locked_by_another_process
+from tests.processes import hotline_env, run_hotline, served_hotline
 
 LOCK_SECONDS = 30.0
 BATCH_SECONDS = 5.0
@@ -88,22 +87,6 @@ async def log_in(session: aiohttp.ClientSession, base_url: str) -> None:
         assert response.status == 303, f"login failed: {response.status}"
 
 
-def hold_lock(database_url: str) -> subprocess.Popen[str]:
-    if database_url.startswith("sqlite"):
-        args = ["sqlite", database_url.removeprefix("sqlite:///")]
-    else:
-        args = ["postgresql", database_url, ", ".join(t.name for t in Base.metadata.sorted_tables)]
-    holder = subprocess.Popen(
-        [sys.executable, "-m", "tests.lock_holder", *args],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-    return holder
-
-
 def count_concerns(database_url: str) -> int:
     if database_url.startswith("sqlite"):
         with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
@@ -146,10 +129,9 @@ async def measure(base_url: str, env: dict[str, str], database_url: str) -> Figu
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout, cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
         await log_in(session, base_url)
-        holder = hold_lock(database_url)
-        started = time.monotonic()
         n = 0
-        try:
+        with locked_by_another_process(database_url):
+            started = time.monotonic()
             while time.monotonic() - started < LOCK_SECONDS - BATCH_SECONDS:
                 voice, ready, page = await asyncio.gather(
                     batch(session, base_url, env, n),
@@ -165,8 +147,6 @@ async def measure(base_url: str, env: dict[str, str], database_url: str) -> Figu
                 n += 1
                 await asyncio.sleep(max(started + n * BATCH_SECONDS - time.monotonic(), 0))
             await asyncio.sleep(max(started + LOCK_SECONDS - time.monotonic(), 0))
-        finally:
-            holder.communicate(input="", timeout=30)
         released = time.monotonic()
         while time.monotonic() - released < SETTLE_SECONDS:
             figures.written = count_concerns(database_url)

@@ -11,19 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 from dataclasses import dataclass
 
 from sqlalchemy import Index, Integer, String, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from staff.client_addresses import client_address_group
 from storage.base import Base
 from storage.types import UTCDateTime
 
 _HOUR = dt.timedelta(hours=1)
 _DAY = dt.timedelta(days=1)
-_IPV6_GROUP = 64  # one IPv6 customer line gets a whole /64; keying single addresses would let it rotate freely
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,19 +64,7 @@ class IntakeRateLimit(Base):
 def address_key(remote: str | None, secret: str) -> str:
     """A pseudonym of the client address under the service's secret; IPv6 counts per /64 network."""
     key = hmac.new(secret.encode(), b"hotline web form address v1", hashlib.sha256).digest()
-    return hmac.new(key, _address_group(remote).encode(), hashlib.sha256).hexdigest()
-
-
-def _address_group(remote: str | None) -> str:
-    try:
-        address = ipaddress.ip_address(remote or "")
-    except ValueError:
-        return "unknown"  # no usable address: all such requests share one allowance
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, _IPV6_GROUP), strict=False))
-    return str(address)
+    return hmac.new(key, client_address_group(remote).encode(), hashlib.sha256).hexdigest()
 
 
 async def admit_submission(session: AsyncSession, key: str, now: dt.datetime, limit: RateLimit) -> None:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import secrets
 from dataclasses import dataclass
 
+from staff.client_addresses import client_address_group
+
 DEVICE_COOKIE_PREFIX = "hotline_device_"
 DEVICE_COOKIE_LIFETIME = dt.timedelta(days=180)
-_IPV6_GROUP = 64  # one IPv6 customer line gets a whole /64; single addresses would let it rotate freely
 _CLOCK_SKEW = dt.timedelta(minutes=5)
 ADDRESS_KIND = "a:"
 DEVICE_KIND = "d:"
@@ -48,7 +48,7 @@ def login_client(
     for exactly this user name (anything else is treated as no cookie at all)."""
     device = _device_id(device_token, username, secret, now) if device_token else None
     return LoginClient(
-        address=ADDRESS_KIND + _keyed(secret, "address", _address_group(remote)),
+        address=ADDRESS_KIND + _keyed(secret, "address", client_address_group(remote)),
         device=DEVICE_KIND + _keyed(secret, "device", device) if device else None,
     )
 
@@ -89,15 +89,3 @@ def _keyed(secret: str, purpose: str, value: str) -> str:
     """62 hex characters of an HMAC under a key of its own for each purpose."""
     key = hmac.new(secret.encode(), f"hotline login {purpose} v1".encode(), hashlib.sha256).digest()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:62]
-
-
-def _address_group(remote: str | None) -> str:
-    try:
-        address = ipaddress.ip_address(remote or "")
-    except ValueError:
-        return "unknown"  # no usable address: all such requests share one allowance
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, _IPV6_GROUP), strict=False))
-    return str(address)

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -26,10 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from callbacks.models import Concern
 from service.app import Overrides, create_app
-from storage.base import Base
 from telephony.edge.late_work import LateWork
 from tests.e2e.conftest import Client, log_in
-from tests.processes import ROOT
+from tests.lock_holder import locked_by_another_process
 from tests.support import ManualClock, make_settings
 from tests.twilio_requests import FakeTwilio, new_sid
 
@@ -37,26 +33,6 @@ LOCK_SECONDS = 30.0
 ROUNDS = 3  # webhooks at the start, in the middle and near the end of the lock
 VOICE_LIMIT, READY_LIMIT, PAGE_LIMIT = 3.0, 2.0, 5.0
 SATURDAY = dt.datetime(2026, 11, 28, 9, 30, tzinfo=dt.UTC)  # lines closed: the callback menu
-
-
-@contextmanager
-def locked_by_another_process(database_url: str) -> Iterator[None]:
-    if database_url.startswith("sqlite"):
-        args = ["sqlite", database_url.removeprefix("sqlite:///")]
-    else:
-        args = ["postgresql", database_url, ", ".join(t.name for t in Base.metadata.sorted_tables)]
-    holder = subprocess.Popen(
-        [sys.executable, "-m", "tests.lock_holder", *args],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        yield
-    finally:
-        holder.communicate(input="", timeout=30)  # closing its input releases the lock
 
 
 @pytest.fixture
