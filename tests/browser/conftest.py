@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 
-from config.settings import load_settings
 from tests.processes import ServedHotline, hotline_env, run_hotline, served_hotline
 
 CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", "/usr/bin/chromium")
@@ -106,11 +105,6 @@ def hotline(served_env: dict[str, str], accounts: tuple[Account, ...]) -> Iterat
         assert added.returncode == 0, added.stderr
     with served_hotline(served_env) as served:
         yield served
-
-
-def database_file(env: dict[str, str]) -> Path:
-    """The SQLite file of the service running in `env`."""
-    return Path(load_settings(env).database_url.removeprefix("sqlite:///"))
 
 
 # A page answering 4xx (a form with errors, a wrong password) makes the browser log this; nothing
@@ -212,6 +206,7 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
 
 def assert_accessible(page: Any, state: str) -> None:
     """axe-core finds no violation on the page as it is now; `state` names it in the failure."""
+    __tracebackhide__ = True
     violations = axe_violations(page)
     checked = f"{os.environ.get('PYTEST_CURRENT_TEST', '?').split(' ')[0]}: {state}"
     if violations:

@@ -7,9 +7,12 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
+from twilio.request_validator import RequestValidator
 
+from config.settings import load_settings
 from tests.browser.conftest import assert_accessible, browser_tab, log_in, switch_to_english
 from tests.processes import ServedHotline
+from tests.twilio_requests import new_sid
 
 pytestmark = pytest.mark.browser
 
@@ -130,6 +133,38 @@ def test_a_call_back_without_a_phone_is_explained_and_then_placed_through_the_ou
     page.get_by_label("Ergebnis").select_option("settled")
     page.get_by_role("button", name="Abschließen").click()
     expect(page.get_by_role("status")).to_have_text("Das Anliegen ist abgeschlossen.")
+
+
+def test_a_voicemail_has_a_player_on_its_concern_page(page: Any, served_env: dict[str, str]) -> None:
+    # Twilio reports the recording left on Siegburg's hotline, signed as Twilio signs it.
+    settings = load_settings(served_env)
+    path = "/twilio/voicemail/done?lang=de"
+    recording = new_sid("RE")
+    fields = {
+        "CallSid": new_sid("CA"),
+        "AccountSid": settings.webhook_account_sid,
+        "From": "+4917612345678",
+        "To": "+4922419000100",
+        "CallStatus": "completed",
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+        "RecordingSid": recording,
+        "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/{recording}",
+        "RecordingDuration": "14",
+    }
+    signature = RequestValidator(settings.webhook_auth_token).compute_signature(settings.public_url + path, fields)
+    answered = page.request.post(path, form=fields, headers={"X-Twilio-Signature": signature})
+    assert answered.status == 200, answered.text()
+
+    log_in(page, "anna")
+    page.goto("/worklist")
+    page.get_by_label("Kanal").select_option(label="Sprachnachricht")
+    page.get_by_role("button", name="Filtern").click()
+    page.get_by_role("row").filter(has_text="Sprachnachricht").first.get_by_role("link").first.click()
+    player = page.get_by_label("Sprachnachricht abspielen")
+    expect(player).to_have_attribute("src", re.compile(r"^/concerns/[A-Z0-9-]+/recording$"))
+    expect(page.get_by_text("Keine Abschrift vorhanden.")).to_be_visible()
+    assert_accessible(page, "concern with a voicemail player")
 
 
 def test_the_worklist_is_filtered_by_topic_channel_and_status(page: Any) -> None:
