@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import assert_accessible, browser_tab
 from tests.processes import ServedHotline
 
 pytestmark = pytest.mark.browser
@@ -20,18 +21,15 @@ CONSENT_MISSING = "Bitte stimmen Sie dem Datenschutzhinweis zu, damit wir Sie zu
 @pytest.fixture
 def phone(browser: Any, hotline: ServedHotline) -> Iterator[Any]:
     """A page in a phone-sized viewport with touch, as most customers will see the form."""
-    context = browser.new_context(
-        base_url=hotline.base_url,
-        locale="de-DE",
+    with browser_tab(
+        browser,
+        hotline.base_url,
         viewport={"width": 390, "height": 844},
         device_scale_factor=3,
         is_mobile=True,
         has_touch=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    ) as tab:
+        yield tab
 
 
 def fill_in(page: Any, number: str) -> None:
@@ -46,8 +44,10 @@ def fill_in(page: Any, number: str) -> None:
 
 def test_a_customer_on_a_phone_asks_for_a_callback_and_gets_a_reference(phone: Any) -> None:
     phone.goto("/kontakt")
+    assert_accessible(phone, "contact form: the regions")
     phone.get_by_role("link", name="Geschäftsstelle Siegburg").click()
     expect(phone.get_by_role("heading", level=1)).to_contain_text("Rückruf anfordern")
+    assert_accessible(phone, "contact form")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling"
     button = phone.get_by_role("button", name="Rückruf anfordern").bounding_box()
     assert button["height"] >= 44 and button["width"] >= 300, "a large touch target across the screen"
@@ -61,6 +61,18 @@ def test_a_customer_on_a_phone_asks_for_a_callback_and_gets_a_reference(phone: A
     expect(phone.locator(".reference")).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$"))
     expect(phone.get_by_text("Wir rufen Sie bis")).to_contain_text("Uhr zurück.")
     expect(phone.get_by_text("Geschäftsstelle Siegburg", exact=True)).to_be_visible()
+    assert_accessible(phone, "contact form: thank-you page")
+
+
+def test_everything_missing_is_listed_above_the_form_and_marked_at_each_field(phone: Any) -> None:
+    phone.goto("/kontakt/siegburg")
+    phone.get_by_role("button", name="Rückruf anfordern").click()
+    problems = phone.get_by_role("alert")
+    expect(problems).to_contain_text("Bitte prüfen Sie Ihre Angaben")
+    expect(problems.get_by_role("link")).to_have_count(4)  # topic, number, message, consent
+    for label in ("Worum geht es?", "Ihre Telefonnummer", "Ihre Nachricht", CONSENT):
+        expect(phone.get_by_label(label)).to_have_attribute("aria-invalid", "true")
+    assert_accessible(phone, "contact form with every field missing")
 
 
 def test_a_missing_consent_is_explained_at_the_checkbox(phone: Any) -> None:
@@ -74,6 +86,7 @@ def test_a_missing_consent_is_explained_at_the_checkbox(phone: Any) -> None:
     expect(consent).to_have_accessible_description(CONSENT_MISSING)
     expect(phone.get_by_label("Ihre Telefonnummer")).to_have_value("0171 7654321")  # nothing typed is lost
     expect(phone.get_by_label("Frühestens ab")).to_have_value("10:00")
+    assert_accessible(phone, "contact form with an error")
 
     consent.check()
     phone.get_by_role("button", name="Rückruf anfordern").click()
@@ -81,9 +94,11 @@ def test_a_missing_consent_is_explained_at_the_checkbox(phone: Any) -> None:
 
 
 def test_the_form_is_one_click_away_from_english(page: Any) -> None:
-    page.goto("/kontakt/siegburg")
+    page.goto("/kontakt")
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert_accessible(page, "contact form: the regions, in English")
+    page.get_by_role("link", name="Geschäftsstelle Siegburg").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Request a callback")
     expect(page.get_by_label("What is it about?")).to_contain_text("Payment missing")
     expect(page.get_by_label("Your phone number")).to_be_visible()
@@ -94,3 +109,17 @@ def test_the_form_is_one_click_away_from_english(page: Any) -> None:
                  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).length"""
     )
     assert unlabelled == 0
+    assert_accessible(page, "contact form in English")
+
+    page.get_by_label("What is it about?").select_option(label="Payment missing")
+    page.get_by_label("Your phone number").fill("0171 2223334")
+    page.get_by_label("Your message").fill("My payment for this month has not arrived.")
+    page.get_by_role("button", name="Request a callback").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Please agree to the data protection notice so that we may call you back."
+    )
+    assert_accessible(page, "contact form with an error, in English")
+    page.get_by_label("I have read the data protection notice and agree to be called back.").check()
+    page.get_by_role("button", name="Request a callback").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you, your request has arrived")
+    assert_accessible(page, "contact form: thank-you page in English")
