@@ -307,7 +307,8 @@ class DeskViews:
         except Refused as refused:
             return self._render_form(request, form, {name: message(code) for name, code in refused.problems.items()})
         # A form sent again (a double click, a reload) finds the concern its first sending raised.
-        return see_other(f"/desk/receipt/{intake.concern.reference}?form={form.form_id}")
+        receipt = request.app.router["desk-receipt"].url_for(reference=intake.concern.reference)
+        return see_other(receipt.with_query(form=form.form_id))
 
     @require_role("desk")
     async def receipt(self, request: web.Request) -> web.StreamResponse:

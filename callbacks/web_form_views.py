@@ -17,11 +17,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from yarl import URL
 
 from callbacks.identifiers import FORM_ID_LENGTH, is_form_id, is_reference, new_form_id, new_reference, source_key
 from callbacks.intake import Intake, NewConcern, raise_concern
@@ -241,7 +241,7 @@ class WebFormViews:
 
     async def index(self, request: web.Request) -> web.StreamResponse:
         """Every region, each linking to its form."""
-        links = [{"name": r.name, "href": _with_lang(request, f"/kontakt/{r.id}")} for r in self.deployment.regions]
+        links = [{"name": r.name, "href": str(_form_url(request, r))} for r in self.deployment.regions]
         return _render(request, "callbacks/contact.html", {"region": None, "links": links})
 
     async def form(self, request: web.Request) -> web.StreamResponse:
@@ -284,7 +284,7 @@ class WebFormViews:
             "reference": reference,
             "due": dt.datetime.fromtimestamp(int(due), dt.UTC).astimezone(self.deployment.zone),
             "weekdays": WEEKDAYS,
-            "again": _with_lang(request, f"/kontakt/{region.id}"),
+            "again": str(_form_url(request, region)),
         }
         return _render(request, "callbacks/contact_thanks.html", context)
 
@@ -344,7 +344,7 @@ class WebFormViews:
             ],
             "from_times": from_times(),
             "to_times": to_times(),
-            "action": _with_lang(request, request.path),
+            "action": str(_form_url(request, region)),
             "retention_days": self.deployment.retention.concern_days,
             "max_message": MAX_MESSAGE,
             "retry_at": retry_at.astimezone(zone) if retry_at else None,
@@ -356,10 +356,10 @@ class WebFormViews:
             response.headers["Retry-After"] = str(max(wait, 1))
         return response
 
-    def _thanks_url(self, request: web.Request, region: Region, reference: str, due: dt.datetime) -> str:
+    def _thanks_url(self, request: web.Request, region: Region, reference: str, due: dt.datetime) -> URL:
         due_text = str(int(due.timestamp()))
-        query = {"due": due_text, "sig": self._signature(region, reference, due_text)}
-        return _with_lang(request, f"/kontakt/{region.id}/danke/{reference}?{urlencode(query)}")
+        url = request.app.router["contact-thanks"].url_for(region=region.id, reference=reference)
+        return _with_lang(request, url.with_query(due=due_text, sig=self._signature(region, reference, due_text)))
 
     def _signature(self, region: Region, reference: str, due: str) -> str:
         key = hmac.new(self.secret.encode(), b"hotline web form thanks v1", hashlib.sha256).digest()
@@ -367,12 +367,16 @@ class WebFormViews:
         return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]  # 128 bits: no guessing
 
 
-def _with_lang(request: web.Request, target: str) -> str:
+def _form_url(request: web.Request, region: Region) -> URL:
+    return _with_lang(request, request.app.router["contact-form"].url_for(region=region.id))
+
+
+def _with_lang(request: web.Request, target: URL) -> URL:
     """Keep a language chosen by `?lang=` (rather than by cookie) on the next page too."""
     chosen = request.query.get("lang", "")
     if not (chosen.isascii() and chosen.isalpha() and len(chosen) <= 3):
         return target
-    return f"{target}{'&' if '?' in target else '?'}{urlencode({'lang': chosen})}"
+    return target.update_query(lang=chosen)
 
 
 def _render(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
@@ -386,8 +390,8 @@ def _render(request: web.Request, template: str, context: dict[str, Any], status
 def web_form_routes(views: WebFormViews) -> list[web.RouteDef]:
     """The public contact pages; no login, CSRF checked by the staff gate."""
     return [
-        web.get("/kontakt", views.index),
-        web.get("/kontakt/{region}", views.form),
-        web.post("/kontakt/{region}", views.submit),
-        web.get("/kontakt/{region}/danke/{reference}", views.thanks),
+        web.get("/kontakt", views.index, name="contact-regions"),
+        web.get("/kontakt/{region}", views.form, name="contact-form"),
+        web.post("/kontakt/{region}", views.submit, name="contact-form"),
+        web.get("/kontakt/{region}/danke/{reference}", views.thanks, name="contact-thanks"),
     ]

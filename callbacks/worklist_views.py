@@ -12,6 +12,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from yarl import URL
 
 from callbacks.attempts import attempt_could_not_start, start_attempt
 from callbacks.claims import ClaimConflict, claim, claim_next, release
@@ -127,8 +128,8 @@ class WorklistViews:
                 pseudonymiser=self.pseudonymiser,
             )
         if concern is None:
-            return see_other("/worklist?empty=1")
-        return see_other(f"/concerns/{concern.reference}")
+            return see_other(request.app.router["worklist"].url_for().with_query(empty=1))
+        return see_other(_concern_url(request, concern.reference))
 
     @require_role("counsellor")
     async def detail(self, request: web.Request) -> web.StreamResponse:
@@ -207,9 +208,9 @@ class WorklistViews:
         if action == "call":
             return await self._call(request, attempt.id, member, concern)
         if action == "merge":
-            return see_other(f"/concerns/{target.reference}?done=merged")
-        done = {"close": "closed", "keep": "kept"}.get(action, "")
-        return see_other(f"/concerns/{concern.reference}" + (f"?done={done}" if done else ""))
+            return see_other(_concern_url(request, target.reference, done="merged"))
+        done = {"close": "closed", "keep": "kept"}.get(action)
+        return see_other(_concern_url(request, concern.reference, done=done))
 
     async def _call(self, request: web.Request, attempt_id: int, member: StaffMember, concern: Concern) -> web.Response:
         try:
@@ -221,7 +222,7 @@ class WorklistViews:
                 if attempt is not None:
                     await attempt_could_not_start(session, attempt, error=str(exc), now=self.clock())
             return await self._detail(request, error=f"Anruf nicht möglich: {exc}", status=502)
-        return see_other(f"/concerns/{concern.reference}?done=called")
+        return see_other(_concern_url(request, concern.reference, done="called"))
 
     @require_role("counsellor")
     async def recording(self, request: web.Request) -> web.StreamResponse:
@@ -307,3 +308,9 @@ class WorklistViews:
             "unverified": concern.unverified,
             "linked_to": linked_to,
         }
+
+
+def _concern_url(request: web.Request, reference: str, *, done: str | None = None) -> URL:
+    """The concern's page; `done` names the notice it shows after an action."""
+    url = request.app.router["concern"].url_for(reference=reference)
+    return url.with_query(done=done) if done else url

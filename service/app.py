@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
@@ -17,7 +16,8 @@ from callbacks.api_views import ConcernApi
 from callbacks.desk_views import DeskViews
 from callbacks.jobs import ConcernJobs
 from callbacks.rate_limits import RateLimit
-from callbacks.web_form_views import WebFormViews, web_form_routes
+from callbacks.routes import concern_routes
+from callbacks.web_form_views import WebFormViews
 from callbacks.worklist_views import WorklistViews
 from config.deployment import Deployment
 from config.loader import load_deployment
@@ -28,10 +28,11 @@ from service.deadlines import page_deadline_middleware
 from service.errors import error_middleware, request_id_middleware
 from service.i18n import Translator, load_catalogue
 from service.page_context import page_context_middleware
-from service.pages import Readiness, StartPage, area_routes, healthz, switch_language
+from service.pages import Readiness, StartPage, service_routes
 from service.request_bodies import readable_body_middleware
 from service.security_headers import security_headers_middleware
 from staff.admin_views import AdminViews
+from staff.routes import staff_routes
 from staff.views import LoginViews
 from staff.web import StaffGate
 from storage.clock import Clock, system_clock
@@ -51,7 +52,7 @@ from telephony.outbound.callback_dialer import TelephonyCallbackDialer
 from telephony.outbound.outbox import OutboxViews, SimulatedOutbound
 from telephony.outbound.port import OutboundPort
 from telephony.prompts import PromptBook
-from telephony.routes import webhook_routes
+from telephony.routes import page_routes, webhook_routes
 from telephony.twiml import apology
 
 PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks")
@@ -151,36 +152,13 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
         settings.secret_key,
         simulated=overrides.outbound is None and not settings.twilio_account_sid,
     )
+    # The service's map, one block per slice; every route is named, and links are built from the names.
     app.add_routes(
         [
-            web.get("/healthz", healthz),
-            web.get("/readyz", Readiness(engine).readyz),
-            web.get("/", StartPage(deployment, clock).show),
-            web.get("/login", login.show),
-            web.post("/login", login.submit),
-            web.post("/logout", login.logout),
-            web.get("/language", switch_language),
-            web.get("/admin/users", AdminViews(sessions).users),
-            *area_routes(),
-            *web_form_routes(web_form),
-            web.get("/counsellor", presence.page),
-            web.post("/counsellor", presence.update),
-            web.get("/outbox", OutboxViews(sessions, deployment.timezone).page),
-            web.get("/api/concerns", api.index),
-            web.post("/api/concerns", api.create),
-            web.get("/api/concerns/{reference}", api.detail),
-            web.post("/api/concerns/{reference}/claim", api.claim),
-            web.post("/api/concerns/{reference}/close", api.close),
-            web.get("/desk", desk.form),
-            web.post("/desk", desk.submit),
-            web.get("/desk/receipt/{reference}", desk.receipt),
-            web.get("/worklist", worklist.index),
-            web.post("/worklist/next", worklist.take_next),
-            web.get("/board", worklist.board),
-            web.get("/concerns/{reference}", worklist.detail),
-            web.post("/concerns/{reference}", worklist.act),
-            web.get("/concerns/{reference}/recording", worklist.recording),
-            web.static("/static", Path(__file__).parent / "static", append_version=False),
+            *service_routes(StartPage(deployment, clock), Readiness(engine)),
+            *staff_routes(login, AdminViews(sessions)),
+            *concern_routes(worklist, desk, web_form, api),
+            *page_routes(presence, OutboxViews(sessions, deployment.timezone)),
         ]
     )
     calls = CallLog(pseudonymiser, arrivals)
@@ -265,3 +243,11 @@ def _setup_templates(app: web.Application) -> None:
         return translate(text, context.get("lang", "de"))
 
     env.globals["_"] = gettext
+
+    def url(name: str, query: Mapping[str, str | int] | None = None, **parts: object) -> str:
+        """A path of this site built from a route's name: `url("concern", reference=c.reference)`,
+        `url("worklist", query={"empty": 1})`, `url("static", filename="hotline.css")`."""
+        built = app.router[name].url_for(**{part: str(value) for part, value in parts.items()})
+        return str(built.with_query(query) if query else built)
+
+    env.globals["url"] = url

@@ -10,30 +10,43 @@ from staff.roles import Role
 @dataclass(frozen=True, slots=True)
 class Area:
     role: Role
-    path: str
+    route: str  # the name of the area's page route: the start page links it by name
     title: str
     summary: str
-    built: bool = True  # False: a guarded page saying the area is still being built
+    # The path of a guarded page saying the area is still being built; None once a slice routes it.
+    placeholder: str | None = None
 
 
 AREAS: tuple[Area, ...] = (
     Area(
         "counsellor",
-        "/counsellor",
+        "counsellor",
         "Beratung und Rückrufe",
         "Anrufe annehmen, Rückrufe erledigen, Telefon- und Videoberatung.",
     ),
     Area(
         "counsellor",
-        "/worklist",
+        "worklist",
         "Rückrufliste",
         "Anliegen nach Fälligkeit bearbeiten: zurückrufen, Sprachnachrichten anhören, abschließen.",
     ),
-    Area("desk", "/desk", "Empfang", "Anliegen von Kundinnen und Kunden ohne Termin aufnehmen."),
-    Area("planner", "/board", "Statusübersicht", "Offene, fällige und fristgerecht erledigte Anliegen je Region."),
-    Area("planner", "/planning", "Planung", "Nachfrage und Hotline-Zeiten vergleichen, Zeiten planen.", built=False),
-    Area("auditor", "/audit", "Prüfung", "Kontaktprotokoll und Zugriffe prüfen, Löschfristen überwachen.", built=False),
-    Area("admin", "/admin/users", "Benutzerverwaltung", "Mitarbeiterkonten, Rollen und Regionen verwalten."),
+    Area("desk", "desk", "Empfang", "Anliegen von Kundinnen und Kunden ohne Termin aufnehmen."),
+    Area("planner", "board", "Statusübersicht", "Offene, fällige und fristgerecht erledigte Anliegen je Region."),
+    Area(
+        "planner",
+        "planning",
+        "Planung",
+        "Nachfrage und Hotline-Zeiten vergleichen, Zeiten planen.",
+        placeholder="/planning",
+    ),
+    Area(
+        "auditor",
+        "audit",
+        "Prüfung",
+        "Kontaktprotokoll und Zugriffe prüfen, Löschfristen überwachen.",
+        placeholder="/audit",
+    ),
+    Area("admin", "admin-users", "Benutzerverwaltung", "Mitarbeiterkonten, Rollen und Regionen verwalten."),
 )
 
 

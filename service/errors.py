@@ -6,7 +6,6 @@ import itertools
 import logging
 import re
 import secrets
-from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -66,7 +65,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if wants_json(request):
             return _json(request, 401, "login_required" if not exc.expired else "session_expired")
         query = {"next": request.path_qs} | ({"expired": "1"} if exc.expired else {})
-        return see_other(f"/login?{urlencode(query)}")
+        return see_other(request.app.router["login"].url_for().with_query(query))
     except Forbidden:
         return await _refuse(request, 403, "forbidden")
     except CsrfRejected:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
@@ -16,11 +17,11 @@ from routing import decide, hours_per_week
 from service import keys
 from service.areas import AREAS, Area, areas_for
 from service.i18n import LANGUAGE_COOKIE, LANGUAGES
-from staff.redirects import safe_next
-from staff.web import CURRENT_MEMBER, require_role, see_other
+from staff.web import CURRENT_MEMBER, next_page, require_role, see_other
 from storage.clock import Clock
 from storage.engine import DatabaseUnavailable, ping
 
+STATIC_DIRECTORY = Path(__file__).parent / "static"
 READY_SECONDS = 1.5  # /readyz answers within 2 s, whatever the database does
 CLOSED_REASONS = {"outside_hours": "außerhalb der Hotline-Zeiten", "holiday": "Feiertag", "closure": "Schließung"}
 CHANNEL_TITLES = {"hotline": "Hotline", "appointments": "Termine vor Ort", "counselling": "Telefon- und Videoberatung"}
@@ -94,21 +95,34 @@ class AreaPage:
         return aiohttp_jinja2.render_template("area.html", request, {"area": self.area})
 
 
+def service_routes(start: StartPage, readiness: Readiness) -> list[web.AbstractRouteDef]:
+    """The pages this package owns, named: the start page, the language switch, the role areas
+    still being built, health checks and the static files."""
+    return [
+        web.get("/", start.show, name="start"),
+        web.get("/language", switch_language, name="language"),
+        *area_routes(),
+        web.get("/healthz", healthz, name="healthz"),
+        web.get("/readyz", readiness.readyz, name="readyz"),
+        web.static("/static", STATIC_DIRECTORY, append_version=False, name="static"),
+    ]
+
+
 def area_routes() -> list[web.RouteDef]:
-    """One guarded page per role still being built; the admin and counsellor areas have
-    pages of their own, routed by their slices."""
+    """One guarded page per role area still being built, named like the area; the other areas
+    have pages of their own, routed by their slices."""
     routes = []
     for area in AREAS:
-        if area.built:
+        if area.placeholder is None:
             continue
         page = AreaPage(area)
-        routes.append(web.get(area.path, require_role(area.role)(page.show)))
+        routes.append(web.get(area.placeholder, require_role(area.role)(page.show), name=area.route))
     return routes
 
 
 async def switch_language(request: web.Request) -> web.StreamResponse:
     chosen = request.query.get("set", "")
-    response = see_other(safe_next(request.query.get("next")))
+    response = see_other(next_page(request, request.query.get("next")))
     if chosen in LANGUAGES:
         response.set_cookie(
             LANGUAGE_COOKIE,

@@ -9,8 +9,8 @@ _MAX_TARGET = 2048  # our own paths are short; a long one only makes a long Loca
 _ENCODED_SEPARATORS = ("%2f", "%5c")
 
 
-def safe_next(target: str | None) -> str:
-    """`target` if it is a path of this site, else "/"; never raises.
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """`target` if it is a path of this site, else `fallback` (the start page); never raises.
 
     Only visible ASCII is let through: browsers drop tabs and newlines from a URL and read a
     backslash as a slash, so `/<TAB>/evil.example` or `/\\evil.example` would reach
@@ -18,15 +18,15 @@ def safe_next(target: str | None) -> str:
     Our own links carry percent-encoded paths, so nothing legitimate is refused.
     """
     if not target or len(target) > _MAX_TARGET:
-        return "/"
+        return fallback
     if not all("!" <= char <= "~" for char in target) or "\\" in target:
-        return "/"
+        return fallback
     if not target.startswith("/") or target.startswith("//"):
-        return "/"
+        return fallback
     lowered = target.lower()
     if any(separator in lowered for separator in _ENCODED_SEPARATORS):
-        return "/"
+        return fallback
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
-        return "/"
+        return fallback
     return target

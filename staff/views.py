@@ -14,9 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from staff.accounts import normalise_username
 from staff.authentication import LoginThrottled, ThrottlePolicy, authenticate
 from staff.login_clients import DEVICE_COOKIE_LIFETIME, device_cookie_name, issue_device_token, login_client
-from staff.redirects import safe_next
 from staff.sessions import close_session, open_session
-from staff.web import CURRENT_MEMBER, SESSION_COOKIE, SESSION_EXPIRED, StaffGate, see_other
+from staff.web import CURRENT_MEMBER, SESSION_COOKIE, SESSION_EXPIRED, StaffGate, next_page, see_other
 from storage.clock import Clock
 
 log = logging.getLogger("hotline.login")
@@ -49,7 +48,7 @@ class LoginViews:
 
     async def show(self, request: web.Request) -> web.StreamResponse:
         if CURRENT_MEMBER in request:
-            return see_other(safe_next(request.query.get("next")))
+            return see_other(next_page(request, request.query.get("next")))
         notice = None
         if request.get(SESSION_EXPIRED) or request.query.get("expired"):
             notice = SESSION_EXPIRED_NOTICE
@@ -61,7 +60,7 @@ class LoginViews:
         form = await request.post()
         username = str(form.get("username", ""))[:_MAX_FIELD]
         password = str(form.get("password", ""))[:_MAX_FIELD]
-        target = safe_next(str(form.get("next", "")))
+        target = next_page(request, str(form.get("next", "")))
         if not username or not password:
             return self._form(
                 request,
@@ -107,7 +106,7 @@ class LoginViews:
             device_cookie,
             issue_device_token(name, self.gate.secret, now),
             max_age=int(DEVICE_COOKIE_LIFETIME / dt.timedelta(seconds=1)),
-            path="/login",
+            path=str(request.app.router["login"].url_for()),
             httponly=True,
             samesite="Strict",
             secure=self.gate.secure_cookies,
@@ -119,7 +118,7 @@ class LoginViews:
         if token:
             async with self.sessions.begin() as session:
                 await close_session(session, token)
-        response = see_other("/login?logged_out=1")
+        response = see_other(request.app.router["login"].url_for().with_query(logged_out=1))
         response.del_cookie(SESSION_COOKIE, path="/")
         return response
 
@@ -139,7 +138,7 @@ class LoginViews:
             "error_args": error_args or {},
             "notice": notice,
             "username": username,
-            "next": target or safe_next(request.query.get("next")),
+            "next": target or next_page(request, request.query.get("next")),
         }
         return aiohttp_jinja2.render_template("staff/login.html", request, context, status=status)
 

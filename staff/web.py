@@ -15,9 +15,11 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from yarl import URL
 
 from staff.accounts import StaffMember
 from staff.errors import CsrfRejected, Forbidden, NotAuthenticated
+from staff.redirects import safe_next
 from staff.roles import Role
 from staff.sessions import SessionPolicy, look_up_session, note_session_use
 from storage.clock import Clock
@@ -130,9 +132,18 @@ def _needs_login(request: web.Request) -> bool:
     return getattr(request.match_info.handler, "required_roles", None) is not None
 
 
-def see_other(location: str) -> web.Response:
-    """A 303 redirect returned (not raised), so middlewares can still set cookies on it."""
-    return web.Response(status=303, headers={"Location": location})
+def see_other(location: str | URL) -> web.Response:
+    """A 303 redirect returned (not raised), so middlewares can still set cookies on it.
+
+    Our own pages are named routes: pass `request.app.router[name].url_for(...)`, not a typed path.
+    """
+    return web.Response(status=303, headers={"Location": str(location)})
+
+
+def next_page(request: web.Request, target: str | None) -> str:
+    """Where a login or a language switch sends the browser: `target` if it is a path of this
+    site, else the start page."""
+    return safe_next(target, fallback=str(request.app.router["start"].url_for()))
 
 
 def require_role(*roles: Role) -> Callable[[H], H]:

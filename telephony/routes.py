@@ -1,13 +1,16 @@
-"""Every path Twilio calls, named: TwiML and REST requests build their URLs from these names."""
+"""Every path of telephony, named: TwiML, REST requests, redirects and links build their URLs
+from these names. Twilio's webhooks first, then the counsellors' pages."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from telephony.counsellors.callback_calls import CallbackCallWebhooks
+from telephony.counsellors.views import PresenceViews
 from telephony.counsellors.webhooks import CounsellorWebhooks
 from telephony.inbound.events import EventWebhooks
 from telephony.inbound.webhooks import VoiceWebhooks
+from telephony.outbound.outbox import OutboxViews
 
 
 def webhook_routes(
@@ -41,4 +44,14 @@ def webhook_routes(
         web.post("/twilio/attempt/dialled", callback_calls.dialled, name="twilio-attempt-dialled"),
         web.post("/twilio/attempt/amd", callback_calls.machine, name="twilio-attempt-amd"),
         web.post("/twilio/attempt/status", callback_calls.status, name="twilio-attempt-status"),
+    ]
+
+
+def page_routes(presence: PresenceViews, outbox: OutboxViews) -> list[web.RouteDef]:
+    return [
+        # the counsellor takes calls, or stops; gets a staff-line PIN
+        web.get("/counsellor", presence.page, name="counsellor"),
+        web.post("/counsellor", presence.update, name="counsellor"),
+        # what the simulator would have sent, without a Twilio account
+        web.get("/outbox", outbox.page, name="outbox"),
     ]

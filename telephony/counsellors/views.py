@@ -72,7 +72,7 @@ class PresenceViews:
             return await self._render(request, issued=issued)
         if action == "available":
             self.dispatcher.poke()
-        return see_other(f"/counsellor?done={action}")
+        return see_other(request.app.router["counsellor"].url_for().with_query(done=str(action)))
 
     def _regions_for(self, bound: frozenset[str]) -> list[str]:
         return [r.id for r in self.deployment.regions if not bound or r.id in bound]
