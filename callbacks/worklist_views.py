@@ -135,7 +135,9 @@ class WorklistViews:
     async def detail(self, request: web.Request) -> web.StreamResponse:
         return await self._detail(request)
 
-    async def _detail(self, request: web.Request, *, error: str | None = None, status: int = 200) -> web.Response:
+    async def _detail(
+        self, request: web.Request, *, error: str | None = None, error_detail: str | None = None, status: int = 200
+    ) -> web.Response:
         member = request[CURRENT_MEMBER]
         async with self.sessions() as session:
             concern = await self._concern(session, request, member)
@@ -158,6 +160,7 @@ class WorklistViews:
             "outcome_titles": OUTCOME_TITLES,
             "statuses": STATUS_TITLES,
             "error": error,
+            "error_detail": error_detail,  # the port's reason, in German where it is ours
             "notice": NOTICES.get(request.query.get("done", "")),
         }
         return aiohttp_jinja2.render_template("callbacks/concern.html", request, context, status=status)
@@ -221,7 +224,7 @@ class WorklistViews:
                 attempt = await session.get(CallbackAttempt, attempt_id)
                 if attempt is not None:
                     await attempt_could_not_start(session, attempt, error=str(exc), now=self.clock())
-            return await self._detail(request, error=f"Anruf nicht möglich: {exc}", status=502)
+            return await self._detail(request, error="Anruf nicht möglich", error_detail=str(exc), status=502)
         return see_other(_concern_url(request, concern.reference, done="called"))
 
     @require_role("counsellor")

@@ -15,6 +15,7 @@ from service.pages import CHANNEL_TITLES, CLOSED_REASONS, WEEKDAY_TITLES
 from staff.roles import ROLE_TITLES
 from staff.views import MESSAGES
 from telephony.counsellors.views import NOTICES as PRESENCE_NOTICES
+from telephony.outbound import callback_dialer
 from telephony.outbound.outbox import KIND_TITLES
 
 ROOT = Path(__file__).parents[2]
@@ -23,7 +24,7 @@ _LITERAL = re.compile(r"""_\((["'])(.+?)\1\)""")
 
 
 def _source(package: str) -> str:
-    return "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / package).glob("*.py"))
+    return "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / package).rglob("*.py"))
 
 
 def _template_texts() -> set[str]:
@@ -50,6 +51,7 @@ def _code_texts() -> set[str]:
     texts |= set(worklist_views.NOTICES.values()) | set(linked_concerns.MESSAGES)
     texts |= set(web_form_views.MESSAGES) | set(refusals.MESSAGES.values())
     texts |= {message for message in re.findall(r'PresenceError\("([^"]+)"\)', _source("telephony"))}
+    texts.add(callback_dialer.NO_PHONE)
     return texts
 
 
