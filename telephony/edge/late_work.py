@@ -27,7 +27,7 @@ MAX_PENDING = 2_000  # beyond this, new late work is logged as lost at once inst
 
 
 class LateWork:
-    """Supervises webhook work after its answer went out; `running` is the app's cleanup context."""
+    """Keeps track of webhook work after its answer went out; `running` is the app's cleanup context."""
 
     def __init__(
         self,
@@ -41,87 +41,84 @@ class LateWork:
         self.try_seconds = try_seconds
         self.max_pending = max_pending
         self.sleep = sleep
-        self._supervisors: set[asyncio.Task[None]] = set()
+        self._retries: set[asyncio.Task[None]] = set()
+        self._running_late = 0  # handlers still at work after their answer went out
+        self._idle = asyncio.Event()
+        self._idle.set()
         self.finished = 0  # counters for the operator's log and for tests
         self.lost = 0
 
     @property
     def pending(self) -> int:
-        return len(self._supervisors)
+        return len(self._retries) + self._running_late
 
-    def adopt(self, task: asyncio.Future[Any], *, retry: Work, context: dict[str, Any]) -> None:
-        """Watch a handler still running past its deadline."""
-        self._start(task, retry, context, first_delay=None)
+    def begin_late(self) -> None:
+        """A handler goes on after its answer went out; `end_late` when it has ended."""
+        self._running_late += 1
+        self._idle.clear()
+
+    def end_late(self) -> None:
+        self._running_late -= 1
+        self._note_idle()
+
+    def done_late(self, context: dict[str, Any], tries: int = 1) -> None:
+        self.finished += 1
+        log.info("webhook work done after the answer went out", extra=context | {"tries": tries})
 
     def retry_later(self, retry: Work, *, context: dict[str, Any]) -> None:
-        """Run a failed handler again after the first pause."""
-        self._start(None, retry, context, first_delay=self.delays[0] if self.delays else 0.0)
-
-    async def settled(self) -> None:
-        """Wait until no work is pending (tests, and shutdown)."""
-        while self._supervisors:
-            await asyncio.gather(*list(self._supervisors), return_exceptions=True)
-
-    async def running(self) -> AsyncIterator[None]:
-        """For the app's lifetime; at shutdown pending work gets a few seconds, then is lost."""
-        yield
-        if not self._supervisors:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(self.settled()), SHUTDOWN_SECONDS)
-        for supervisor in list(self._supervisors):
-            supervisor.cancel()
-        await asyncio.gather(*list(self._supervisors), return_exceptions=True)
-
-    def _start(
-        self, task: asyncio.Future[Any] | None, retry: Work, context: dict[str, Any], first_delay: float | None
-    ) -> None:
-        if len(self._supervisors) >= self.max_pending:
-            if task is not None:
-                task.cancel()
+        """Run a failed handler again after pauses, until it succeeds or the pauses run out."""
+        if self.pending >= self.max_pending:
             self.lose(context, "too much late work pending")
             return
-        supervisor = asyncio.get_running_loop().create_task(self._supervise(task, retry, context, first_delay))
-        self._supervisors.add(supervisor)
-        supervisor.add_done_callback(self._supervisors.discard)
-
-    async def _supervise(
-        self, task: asyncio.Future[Any] | None, retry: Work, context: dict[str, Any], first_delay: float | None
-    ) -> None:
-        tries = 0
-        reason = "cancelled at shutdown"
-        try:
-            if first_delay is not None:
-                await self.sleep(first_delay)
-                tries = 1  # the failed try the edge saw
-            while True:
-                running = task if task is not None else asyncio.ensure_future(retry())
-                task = None
-                try:
-                    await within(self.try_seconds, running)
-                except DeadlinePassed:
-                    reason = "a try ran too long"
-                except Exception as exc:
-                    reason = f"{type(exc).__name__}"
-                    if not is_transient(exc):
-                        log.error("webhook work failed late", exc_info=exc, extra=context)
-                        break
-                else:
-                    self.finished += 1
-                    log.info("webhook work done after the answer went out", extra=context | {"tries": tries + 1})
-                    return
-                if tries >= len(self.delays):
-                    break
-                await self.sleep(self.delays[tries])
-                tries += 1
-        except asyncio.CancelledError:
-            if task is not None:
-                task.cancel()
-            self.lose(context, reason)
-            raise
-        self.lose(context, reason)
+        task = asyncio.get_running_loop().create_task(self._retry(retry, context))
+        self._retries.add(task)
+        self._idle.clear()
+        task.add_done_callback(self._retired)
 
     def lose(self, context: dict[str, Any], reason: str) -> None:
         """Count and log work that will not be done: its path, call and request, and why."""
         self.lost += 1
         log.error("webhook work lost", extra=context | {"reason": reason})
+
+    async def settled(self) -> None:
+        """Wait until no work is pending (tests, and shutdown)."""
+        await self._idle.wait()
+
+    async def running(self) -> AsyncIterator[None]:
+        """For the app's lifetime; at shutdown pending retries get a few seconds, then are lost."""
+        yield
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.settled(), SHUTDOWN_SECONDS)
+        for task in list(self._retries):
+            task.cancel()
+        await asyncio.gather(*list(self._retries), return_exceptions=True)
+
+    def _retired(self, task: asyncio.Task[None]) -> None:
+        self._retries.discard(task)
+        self._note_idle()
+
+    def _note_idle(self) -> None:
+        if not self._retries and not self._running_late:
+            self._idle.set()
+
+    async def _retry(self, retry: Work, context: dict[str, Any]) -> None:
+        reason = "cancelled at shutdown"
+        try:
+            for tries, delay in enumerate(self.delays, start=2):  # the edge saw the first try fail
+                await self.sleep(delay)
+                try:
+                    await within(self.try_seconds, retry())
+                except DeadlinePassed:
+                    reason = "a try ran too long"
+                except Exception as exc:
+                    reason = type(exc).__name__
+                    if not is_transient(exc):
+                        log.error("webhook work failed late", exc_info=exc, extra=context)
+                        break
+                else:
+                    self.done_late(context, tries)
+                    return
+        except asyncio.CancelledError:
+            self.lose(context, reason)
+            raise
+        self.lose(context, reason)
