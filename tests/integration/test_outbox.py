@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from service.app import Overrides, create_app
 from staff.accounts import create_user
-from telephony.outbound.outbox import OutboxViews, SimulatedOutbound, list_outbox
+from telephony.outbound.outbox import SimulatedOutbound, list_outbox
 from telephony.outbound.port import OutboundError
 from tests.support import ManualClock, csrf_from, make_settings
 
@@ -24,7 +24,6 @@ CUSTOMER = "+4915112345678"
 ANSWER_URL = "https://hotline.example/twilio/callback/answer?concern=42"
 STATUS_URL = "https://hotline.example/twilio/status"
 PASSWORD = "correct horse battery"
-LOCAL_OUTBOX = "/test/outbox-in-local-time"
 Client = TestClient  # type: ignore[type-arg]
 
 
@@ -110,8 +109,6 @@ async def client(
     app = create_app(
         make_settings(tmp_path, database_url), overrides=Overrides(clock=clock, engine=engine, run_jobs=False)
     )
-    # The page as it should be wired, in the deployment's zone (see the test of local time).
-    app.router.add_get(LOCAL_OUTBOX, OutboxViews(sessions, timezone="Europe/Berlin").page)
     async with sessions.begin() as session:
         for username, role in (("anna", "counsellor"), ("root", "admin"), ("paul", "planner")):
             await create_user(session, username=username, password=PASSWORD, roles=[role], now=clock())
@@ -143,7 +140,7 @@ async def test_outbox_page_lists_what_would_have_been_sent(
 async def test_outbox_page_shows_times_in_the_deployments_zone(client: Client, outbound: SimulatedOutbound) -> None:
     await outbound.hang_up("CA" + "d" * 32)
     await log_in(client, "anna")
-    html = await (await client.get(LOCAL_OUTBOX)).text()
+    html = await (await client.get("/outbox")).text()
     # the test clock's 09:30 UTC on 26 November is 10:30 in Siegburg
     assert "Zeit (Europe/Berlin)" in html and ">26.11.2026 10:30:00</time>" in html
 
