@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/hotline serve --host 127.0.0.1 --port 8080
 
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto  # one worker per core: each has its own PostgreSQL database and ports
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
