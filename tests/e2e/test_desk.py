@@ -10,23 +10,20 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from aiohttp import ClientResponse, web
+from aiohttp import ClientResponse
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from callbacks.desk_views import DeskViews
 from callbacks.models import Concern, ConcernEntry, ConcernSource
 from callbacks.refusals import message
 from callbacks.service import request_callback
 from config.deployment import Urgency
-from config.settings import Settings
 from contacts.pseudonyms import Pseudonymiser
 from routing import due_at
 from service import keys
 from service.app import Overrides, create_app
 from staff.accounts import create_user
 from staff.roles import Role
-from staff.web import Handler
 from tests.e2e.conftest import PASSWORD, Client, log_in
 from tests.support import ManualClock, csrf_from, make_settings
 
@@ -46,29 +43,6 @@ CUSTOMER = {
 }
 
 
-def with_desk_routes(app: web.Application, settings: Settings) -> web.Application:
-    """The desk's routes, unless `service` routes them already, so these tests run before and
-    after the wiring. Until then `service`'s placeholder area page answers GET /desk and would
-    win the match (the first route registered for a path does), so a middleware takes it over."""
-    if any(
-        route.method == "POST" and route.resource and route.resource.canonical == "/desk"
-        for route in app.router.routes()
-    ):
-        return app
-    views = DeskViews(app[keys.SESSIONS], app[keys.DEPLOYMENT], app[keys.CLOCK], Pseudonymiser(settings.secret_key))
-    app.router.add_post("/desk", views.submit)
-    app.router.add_get("/desk/receipt/{reference}", views.receipt)
-
-    @web.middleware
-    async def desk_form(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.method == "GET" and request.path == "/desk":
-            return await views.form(request)
-        return await handler(request)
-
-    app.middlewares.append(desk_form)  # innermost: after the login is known
-    return app
-
-
 @pytest.fixture
 async def client(
     aiohttp_client: Callable[..., Awaitable[Client]],
@@ -81,9 +55,7 @@ async def client(
     """The app with dora and tom at the desks of Siegburg and Troisdorf, frieda at every desk,
     and anna, a counsellor."""
     settings = make_settings(tmp_path, database_url)
-    app = with_desk_routes(
-        create_app(settings, overrides=Overrides(clock=clock, engine=engine, run_jobs=False)), settings
-    )
+    app = create_app(settings, overrides=Overrides(clock=clock, engine=engine, run_jobs=False))
     staff: tuple[tuple[str, Role, list[str]], ...] = (
         ("dora", "desk", ["siegburg"]),
         ("tom", "desk", ["troisdorf"]),

@@ -4,15 +4,13 @@ links, forged posts, bad input) is refused without storing anything."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from aiohttp import ClientResponse, web
+from aiohttp import ClientResponse
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -27,63 +25,17 @@ from callbacks.rate_limits import (
     record_submission,
 )
 from callbacks.refusals import message
-from callbacks.web_form_views import WEEKDAYS, WebFormViews, web_form_routes
-from config.settings import Settings
+from callbacks.web_form_views import WEEKDAYS
 from contacts.models import ContactEvent
-from contacts.pseudonyms import Pseudonymiser
-from service import keys
 from service.app import Overrides, create_app
 from service.i18n import load_catalogue
 from storage.base import Base
-from storage.engine import create_engine
 from tests.e2e.conftest import Client
 from tests.support import TEST_SECRET, ManualClock, make_settings
 
 FORM = "/kontakt/siegburg"
 THANKS = re.compile(r"^/kontakt/siegburg/danke/([A-Z2-9]{4}-[A-Z2-9]{4})\?due=\d+&sig=[0-9a-f]{32}(&lang=en)?$")
 ROOT = Path(__file__).parents[2]
-
-
-async def _create_rate_limit_table(engine: AsyncEngine) -> None:
-    """Until the migration for `intake_rate_limits` exists; once it does, this finds the table
-    there and does nothing."""
-    async with engine.begin() as connection:
-        await connection.run_sync(
-            lambda sync: Base.metadata.create_all(sync, tables=[Base.metadata.tables[IntakeRateLimit.__tablename__]])
-        )
-
-
-@pytest.fixture(scope="module")
-def postgres_url(postgres_url: str | None) -> str | None:
-    """The shared test database, given the rate-limit table before the `engine` fixture empties
-    every table of the models (the migration supersedes this)."""
-
-    async def create() -> None:
-        engine = create_engine(postgres_url or "")
-        try:
-            await _create_rate_limit_table(engine)
-        finally:
-            await engine.dispose()
-
-    if postgres_url is not None:
-        # On a loop of its own: a test's loop may already be running while fixtures are set up.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pool.submit(asyncio.run, create()).result()
-    return postgres_url
-
-
-def _with_web_form(app: web.Application, settings: Settings) -> web.Application:
-    """Route the form unless service/app.py does already (aiohttp takes routes until start)."""
-    if not any(route.resource and route.resource.canonical == "/kontakt/{region}" for route in app.router.routes()):
-        views = WebFormViews(
-            app[keys.SESSIONS],
-            app[keys.DEPLOYMENT],
-            app[keys.CLOCK],
-            Pseudonymiser(settings.secret_key),
-            settings.secret_key,
-        )
-        app.router.add_routes(web_form_routes(views))
-    return app
 
 
 @pytest.fixture
@@ -95,10 +47,9 @@ async def visitor(
     tmp_path: Path,
 ) -> AsyncIterator[Client]:
     """An anonymous browser on the whole app; Thursday 26 November 2026, 10:30 in Siegburg."""
-    await _create_rate_limit_table(engine)  # the migration supersedes this
     settings = make_settings(tmp_path, database_url)
     app = create_app(settings, overrides=Overrides(clock=clock, engine=engine, run_jobs=False))
-    client = await aiohttp_client(_with_web_form(app, settings))
+    client = await aiohttp_client(app)
     yield client
     await client.close()  # the app stops (its arrival log's last round) before the engine is disposed
 
@@ -396,7 +347,6 @@ async def test_the_form_is_labelled_for_phones_and_hides_its_honeypot(visitor: C
 async def test_the_allowance_counts_per_hour_and_per_day_and_forgets_after_a_day(
     sessions: async_sessionmaker[AsyncSession], engine: AsyncEngine
 ) -> None:
-    await _create_rate_limit_table(engine)  # the migration supersedes this
     limit = RateLimit(per_hour=2, per_day=3)
     start = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
     key, other = address_key("192.0.2.10", TEST_SECRET), address_key("192.0.2.11", TEST_SECRET)
