@@ -18,17 +18,13 @@ log = logging.getLogger("hotline.deadlines")
 
 
 class DeadlinePassed(TimeoutError):
-    """The work did not finish in time; it goes on (or is cancelled) in the background."""
-
-    def __init__(self, task: asyncio.Task[object]) -> None:
-        super().__init__("the work did not finish before its deadline")
-        self.task = task
+    """The work did not finish in time; it is cancelled in the background."""
 
 
-async def within(seconds: float, work: Awaitable[T], *, cancel_late: bool = True) -> T:
-    """The result of `work`, or `DeadlinePassed` after `seconds` (never later). A late task is
-    cancelled unless `cancel_late` is false; either way its outcome is collected, never lost
-    in a "Task exception was never retrieved" warning."""
+async def within(seconds: float, work: Awaitable[T]) -> T:
+    """The result of `work`, or `DeadlinePassed` after `seconds` (never later). The late work is
+    cancelled without waiting for it, and its outcome is collected, never lost in a "Task
+    exception was never retrieved" warning."""
     task: asyncio.Task[T] = asyncio.ensure_future(work)
     try:
         done, _ = await asyncio.wait({task}, timeout=max(seconds, 0.0))
@@ -37,10 +33,9 @@ async def within(seconds: float, work: Awaitable[T], *, cancel_late: bool = True
         raise
     if task in done:
         return task.result()
-    if cancel_late:
-        task.cancel()
-        task.add_done_callback(_collect)
-    raise DeadlinePassed(task)
+    task.cancel()
+    task.add_done_callback(_collect)
+    raise DeadlinePassed("the work did not finish before its deadline")
 
 
 def _collect(task: asyncio.Task[object]) -> None:

@@ -90,6 +90,26 @@ async def caller_waits(app_client: Setup) -> None:
     await client.app[keys.DISPATCHER].drain()  # the caller's arrival poked a round: let it end
 
 
+async def a_round_fails(
+    app_client: Setup,
+    engine: AsyncEngine,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    fake_api: FakeTwilioApi,
+    when: Statement,
+    twilio_refuses: bool,
+) -> bool:
+    """A caller waits, Anna becomes available, and a dispatch round meets a failing database
+    `when`; returns whether the failure was injected."""
+    await caller_waits(app_client)  # before Anna is available: nobody is rung yet
+    await anna_takes_calls(sessions, clock)
+    if twilio_refuses:
+        fake_api.fail_next(1, 400, code=21211, message="Invalid 'To' Phone Number")
+    with database_fails(engine, when) as refused:
+        await app_client[0].app[keys.DISPATCHER].dispatch()  # must not raise
+    return bool(refused)
+
+
 @pytest.mark.parametrize(
     ("when", "twilio_refuses"),
     [
@@ -107,16 +127,9 @@ async def test_a_round_with_a_failing_database_ends_quietly_and_frees_the_counse
     when: Statement,
     twilio_refuses: bool,
 ) -> None:
-    client, _ = app_client
-    dispatcher = client.app[keys.DISPATCHER]
-    await caller_waits(app_client)  # before Anna is available: nobody is rung yet
-    await anna_takes_calls(sessions, clock)
-    if twilio_refuses:
-        fake_api.fail_next(1, 400, code=21211, message="Invalid 'To' Phone Number")
-
-    with database_fails(engine, when) as refused:
-        await dispatcher.dispatch()  # must not raise
-    assert refused, "the failure was not injected: the case tests nothing"
+    dispatcher = app_client[0].app[keys.DISPATCHER]
+    injected = await a_round_fails(app_client, engine, sessions, clock, fake_api, when, twilio_refuses)
+    assert injected, "the failure was not injected: the case tests nothing"
 
     # The database is back. Within STALE_PENDING the caller still waits and Anna is rung again.
     clock.advance(seconds=STALE_PENDING.total_seconds() + 1)
@@ -145,12 +158,7 @@ async def test_a_counsellor_left_pending_by_a_failed_round_is_freed_even_when_no
 ) -> None:
     client, caller = app_client
     dispatcher = client.app[keys.DISPATCHER]
-    await caller_waits(app_client)  # before Anna is available: nobody is rung yet
-    await anna_takes_calls(sessions, clock)
-    if twilio_refuses:
-        fake_api.fail_next(1, 400, code=21211, message="Invalid 'To' Phone Number")
-    with database_fails(engine, when):
-        await dispatcher.dispatch()
+    await a_round_fails(app_client, engine, sessions, clock, fake_api, when, twilio_refuses)
     await caller.post("/twilio/status", CallStatus="completed", CallDuration="20")  # the caller gave up
     clock.advance(minutes=3)
     assert await dispatcher.dispatch() == 0
