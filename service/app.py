@@ -31,6 +31,7 @@ from service.page_context import page_context_middleware
 from service.pages import Readiness, StartPage, service_routes
 from service.request_bodies import readable_body_middleware
 from service.security_headers import security_headers_middleware
+from service.template_formats import install_formats
 from staff.admin_views import AdminViews
 from staff.routes import staff_routes
 from staff.views import LoginViews
@@ -119,6 +120,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app[keys.SESSIONS] = sessions
     app[keys.CLOCK] = clock
     _setup_templates(app)
+    install_formats(aiohttp_jinja2.get_env(app), deployment.zone, clock)
     if overrides.engine is None:
         app.cleanup_ctx.append(_dispose(engine))
     if reader is not engine:
