@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from formatting import figures, locales, moments, phone_numbers
+from formatting import figures, locales, moments, opening_hours, phone_numbers
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FRIDAY_NOON = dt.datetime(2026, 12, 4, 11, 0, tzinfo=dt.UTC)  # 12:00 in Berlin
@@ -72,3 +72,90 @@ def test_a_mask_shows_exactly_the_last_three_digits(e164: str) -> None:
     masked = phone_numbers.masked(e164)
     assert [c for c in masked if c.isdigit()] == list(e164[-3:])
     assert masked.count("•") == sum(c.isdigit() for c in phone_numbers.national(e164)) - 3
+
+
+T = dt.time
+SIEGBURG_HOTLINE = [
+    [(T(8), T(12)), (T(13), T(15))],
+    [(T(8), T(12)), (T(13), T(15))],
+    [(T(8), T(12))],
+    [(T(8), T(12)), (T(13), T(18))],
+    [(T(8), T(12))],
+    [],
+    [],
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "summary"),
+    [
+        (
+            "de",
+            "Montag und Dienstag von 8 bis 12 und von 13 bis 15 Uhr; Mittwoch und Freitag von 8 bis 12 Uhr; "
+            "Donnerstag von 8 bis 12 und von 13 bis 18 Uhr",
+        ),
+        (
+            "en",
+            "Monday and Tuesday from 8 am to 12 noon and from 1 pm to 3 pm; Wednesday and Friday from 8 am to 12 noon; "
+            "Thursday from 8 am to 12 noon and from 1 pm to 6 pm",
+        ),
+        (
+            "tr",
+            "Pazartesi ve Salı saat 8:00 ile 12:00 arası ve 13:00 ile 15:00 arası; Çarşamba ve Cuma saat 8:00 ile "
+            "12:00 arası; Perşembe saat 8:00 ile 12:00 arası ve 13:00 ile 18:00 arası",
+        ),
+        (
+            "ru",
+            "понедельник и вторник с 8:00 до 12:00 и с 13:00 до 15:00; среда и пятница с 8:00 до 12:00; "
+            "четверг с 8:00 до 12:00 и с 13:00 до 18:00",
+        ),
+    ],
+)
+def test_weekly_hours_name_days_with_the_same_hours_together(language: str, summary: str) -> None:
+    assert opening_hours.weekly_hours(SIEGBURG_HOTLINE, language) == summary
+
+
+@pytest.mark.parametrize("language", ["uk", "ar"])
+def test_weekly_hours_are_said_in_every_language_of_the_catalogue(language: str) -> None:
+    summary = opening_hours.weekly_hours(SIEGBURG_HOTLINE, language)
+    assert summary is not None
+    assert moments.weekday(dt.date(2026, 12, 3), language) in summary  # Thursday, its own group
+    assert "13:00" in summary and "18:00" in summary
+
+
+def test_three_days_in_a_row_are_a_run_and_midnight_ends_the_day() -> None:
+    week: list[list[tuple[dt.time, dt.time]]] = [[(T(8), T(12, 30))]] * 5 + [[], [(T(9), T(0))]]
+    assert opening_hours.weekly_hours(week, "de") == "Montag bis Freitag von 8 bis 12:30 Uhr; Sonntag von 9 bis 24 Uhr"
+    assert opening_hours.weekly_hours(week, "en") == (
+        "Monday to Friday from 8 am to 12:30 pm; Sunday from 9 am to midnight"
+    )
+    # Russian would need case endings for a run ("с понедельника по пятницу"): it lists the days
+    assert opening_hours.weekly_hours(week, "ru") == (
+        "понедельник, вторник, среда, четверг и пятница с 8:00 до 12:30; воскресенье с 9:00 до 24:00"
+    )
+
+
+def test_a_week_without_hours_has_no_summary_and_a_week_has_seven_days() -> None:
+    assert opening_hours.weekly_hours([[]] * 7, "de") is None
+    with pytest.raises(ValueError, match="seven"):
+        opening_hours.weekly_hours([[]] * 5, "de")
+
+
+@pytest.mark.parametrize(
+    ("at", "language", "spoken"),
+    [
+        (T(8), "de", "8 Uhr"),
+        (T(12, 30), "de", "12:30 Uhr"),
+        (T(13), "en", "1 pm"),
+        (T(12), "en", "12 noon"),
+        (T(8, 5), "tr", "8:05"),
+        (T(17), "xx", "17 Uhr"),  # a language without its own phrasing is German
+    ],
+)
+def test_clock_times_are_said_as_people_say_them(at: dt.time, language: str, spoken: str) -> None:
+    assert opening_hours.clock_time(at, language) == spoken
+
+
+def test_a_deadline_at_midnight_is_the_end_of_the_day() -> None:
+    assert opening_hours.clock_time(T(0), "de", end_of_day=True) == "24 Uhr"
+    assert opening_hours.clock_time(T(0), "de") == "0 Uhr"
