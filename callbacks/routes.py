@@ -5,22 +5,23 @@ from __future__ import annotations
 from aiohttp import web
 
 from callbacks.api_views import ConcernApi
+from callbacks.concern_views import ConcernViews
 from callbacks.desk_views import DeskViews
 from callbacks.web_form_views import WebFormViews, web_form_routes
 from callbacks.worklist_views import WorklistViews
 
 
 def concern_routes(
-    worklist: WorklistViews, desk: DeskViews, web_form: WebFormViews, api: ConcernApi
+    worklist: WorklistViews, concern: ConcernViews, desk: DeskViews, web_form: WebFormViews, api: ConcernApi
 ) -> list[web.RouteDef]:
     return [
         # the counsellors' worklist and one concern in detail
         web.get("/worklist", worklist.index, name="worklist"),
         web.post("/worklist/next", worklist.take_next, name="worklist-next"),
         web.get("/board", worklist.board, name="board"),
-        web.get("/concerns/{reference}", worklist.detail, name="concern"),
-        web.post("/concerns/{reference}", worklist.act, name="concern"),
-        web.get("/concerns/{reference}/recording", worklist.recording, name="concern-recording"),
+        web.get("/concerns/{reference}", concern.detail, name="concern"),
+        web.post("/concerns/{reference}", concern.act, name="concern"),
+        web.get("/concerns/{reference}/recording", concern.recording, name="concern-recording"),
         # the walk-in desk
         web.get("/desk", desk.form, name="desk"),
         web.post("/desk", desk.submit, name="desk"),

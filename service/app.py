@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from callbacks.api_views import ConcernApi
+from callbacks.concern_views import ConcernViews
 from callbacks.desk_views import DeskViews
 from callbacks.jobs import ConcernJobs
 from callbacks.rate_limits import RateLimit
@@ -141,7 +142,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app.cleanup_ctx.append(lambda _app: late_work.running())
     app[keys.LATE_WORK] = late_work
 
-    worklist = WorklistViews(sessions, deployment, clock, pseudonymiser, lambda: dialer)
+    worklist = WorklistViews(sessions, deployment, clock, pseudonymiser)
+    concern = ConcernViews(sessions, deployment, clock, pseudonymiser, lambda: dialer)
     api = ConcernApi(sessions, deployment, clock, pseudonymiser)
     desk = DeskViews(sessions, deployment, clock, pseudonymiser)
     web_form = WebFormViews(sessions, deployment, clock, pseudonymiser, settings.secret_key, RateLimit())
@@ -159,7 +161,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
         [
             *service_routes(StartPage(deployment, clock), Readiness(engine)),
             *staff_routes(login, AdminViews(sessions)),
-            *concern_routes(worklist, desk, web_form, api),
+            *concern_routes(worklist, concern, desk, web_form, api),
             *page_routes(presence, OutboxViews(sessions, deployment.timezone)),
         ]
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from callbacks import desk_views, linked_concerns, refusals, web_form_views, worklist_views
+from callbacks import concern_views, desk_views, linked_concerns, refusals, web_form_views, worklist_views
 from service.areas import AREAS
 from service.errors import _PAGE_TEXTS
 from service.i18n import Translator, load_catalogue, pick_language
@@ -44,11 +44,11 @@ def _code_texts() -> set[str]:
     texts |= set(KIND_TITLES.values()) | set(PRESENCE_NOTICES.values())
     texts |= set(desk_views.MESSAGES) | set(desk_views.LANGUAGE_NAMES.values())
     texts |= {title for _, title in desk_views.URGENCY_CHOICES} | set(desk_views.URGENCY_TITLES.values())
-    texts |= {*worklist_views.CHANNEL_TITLES.values(), *worklist_views.OUTCOME_TITLES.values()}
-    texts |= {*worklist_views.HISTORY_TITLES.values(), *worklist_views.ATTEMPT_TITLES.values()}
-    texts |= {*worklist_views.STATE_TITLES.values(), *worklist_views.STATUS_TITLES.values()}
+    texts |= {*worklist_views.CHANNEL_TITLES.values(), *concern_views.OUTCOME_TITLES.values()}
+    texts |= {*concern_views.HISTORY_TITLES.values(), *concern_views.ATTEMPT_TITLES.values()}
+    texts |= {*worklist_views.STATE_TITLES.values(), *concern_views.STATUS_TITLES.values()}
     texts.add(worklist_views.NOTHING_TO_DO)
-    texts |= set(worklist_views.NOTICES.values()) | set(linked_concerns.MESSAGES)
+    texts |= set(concern_views.NOTICES.values()) | set(linked_concerns.MESSAGES)
     texts |= set(web_form_views.MESSAGES) | set(refusals.MESSAGES.values())
     texts |= {message for message in re.findall(r'PresenceError\("([^"]+)"\)', _source("telephony"))}
     texts.add(callback_dialer.NO_PHONE)
