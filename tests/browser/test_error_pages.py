@@ -23,10 +23,12 @@ def test_a_page_that_does_not_exist_says_so_with_a_way_home(page: Any) -> None:
     assert answer.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Seite nicht gefunden")
     expect(page.get_by_role("link", name="Zur Startseite")).to_be_visible()
-    expect(page.get_by_text("Vorgangsnummer für Rückfragen")).to_be_visible()
+    expect(page.get_by_text("Fehlerkennung (für die IT-Betreuung)")).to_be_visible()
+    expect(page.get_by_text("Vorgangsnummer")).to_have_count(0)
     assert_accessible(page, "404")
     switch_to_english(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    expect(page.get_by_text("Error code (for IT support)")).to_be_visible()
     assert_accessible(page, "404 in English")
 
 

@@ -46,7 +46,13 @@ async def test_every_response_carries_a_request_id_and_a_sane_incoming_one_is_ke
 
 async def test_unknown_page_gets_a_page_and_unknown_api_path_json(client: Client) -> None:
     page = await client.get("/no/such/page")
-    assert page.status == 404 and "Seite nicht gefunden" in await page.text()
+    text = await page.text()
+    assert page.status == 404 and "Seite nicht gefunden" in text
+    # The request id is labelled for IT support; "Vorgangsnummer" would read as the customer's case number.
+    assert f"Fehlerkennung (für die IT-Betreuung): <code>{page.headers['X-Request-Id']}</code>" in text
+    assert "Vorgangsnummer" not in text
+    english = await client.get("/no/such/page", headers={"Accept-Language": "en"})
+    assert f"Error code (for IT support): <code>{english.headers['X-Request-Id']}</code>" in await english.text()
     api = await client.get("/no/such/page", headers={"Accept": "application/json"})
     assert api.status == 404 and (await api.json())["error"] == "not_found"
 
