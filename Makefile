@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export HOTLINE_CONFIG ?= config/examples/rhein-sieg.toml
+# Where `make run` serves: `make run PORT=8081` (HOST=0.0.0.0 to be reached from other machines).
+PORT ?= 8080
+HOST ?= 127.0.0.1
 
 .PHONY: run test lint check bench clean
 
@@ -14,10 +17,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Links, the first-start message and webhook signatures use the public URL: the served one
+# unless HOTLINE_PUBLIC_URL is set.
+run: export HOTLINE_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(BIN)/hotline db upgrade
 	$(BIN)/hotline users bootstrap
-	$(BIN)/hotline serve --host 127.0.0.1 --port 8080
+	$(BIN)/hotline serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest -n auto  # one worker per core: each has its own PostgreSQL database and ports

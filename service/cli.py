@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import getpass
 import json
 import logging
+import os
 import secrets
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
+
+from yarl import URL
 
 from config.deployment import CHANNELS, Deployment
 from config.issues import ConfigError
@@ -50,8 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     serve = commands.add_parser("serve", parents=[common], help="serve the web app and Twilio webhooks")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8080, help="port to listen on (default: 8080)")
     serve.set_defaults(run=_serve)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(metavar="ACTION")
@@ -79,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--to", required=True, metavar="NUMBER", help="the hotline number dialled")
     call.add_argument("--from", dest="caller", default="+4915112345678", metavar="NUMBER", help="the caller's number")
     call.add_argument("--press", action="append", default=[], metavar="KEYS", help="keys pressed at the next prompt")
-    call.add_argument("--url", default="http://127.0.0.1:8080", help="where the service runs")
+    call.add_argument("--url", help="where the service runs (default: $HOTLINE_PUBLIC_URL, else http://127.0.0.1:8080)")
     call.add_argument("--requests", action="store_true", help="also show each webhook request")
     call.set_defaults(run=_simulate_call)
 
@@ -110,6 +114,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a port number (1 to 65535)')
+    return port
+
+
 def _role(text: str) -> Role:
     try:
         return parse_role(text)
@@ -134,21 +148,40 @@ def _serve(args: argparse.Namespace) -> int:
     from service.preflight import check_database
 
     settings = _settings(args)
+    served = str(URL.build(scheme="http", host=args.host, port=args.port))
+    if "HOTLINE_PUBLIC_URL" not in os.environ:
+        # Unset, the public URL is the served one (reached locally when listening on every
+        # address), so links and webhook signatures match `--port` and `hotline simulate call --url`.
+        local = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+        settings = settings.model_copy(update={"public_url": str(URL.build(scheme="http", host=local, port=args.port))})
     configure_logging()
     app = create_app(settings)  # a bad deployment file stops here with every error listed
     asyncio.run(check_database(settings.database_url))
-    print(f"hotline: serving on http://{args.host}:{args.port} (public URL {settings.public_url})", file=sys.stderr)
-    # shutdown_timeout: on SIGTERM/SIGINT in-flight requests get this long to finish.
-    web.run_app(
-        app,
-        loop=_event_loop(),
-        host=args.host,
-        port=args.port,
-        access_log_class=JsonAccessLogger,
-        access_log=logging.getLogger("hotline.access"),
-        shutdown_timeout=15.0,
-        print=None,
-    )
+    public = "" if settings.public_url == served else f" (public URL {settings.public_url})"
+
+    def announce(_aiohttp_banner: str) -> None:
+        # run_app calls this once its sockets are bound, so the URL printed is one that answers.
+        print(f"Serving on {served}{public}", flush=True)
+
+    try:
+        # shutdown_timeout: on SIGTERM/SIGINT in-flight requests get this long to finish.
+        web.run_app(
+            app,
+            loop=_event_loop(),
+            host=args.host,
+            port=args.port,
+            access_log_class=JsonAccessLogger,
+            access_log=logging.getLogger("hotline.access"),
+            shutdown_timeout=15.0,
+            print=announce,
+        )
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise
+        raise CommandFailed(
+            f"cannot listen on {served}: {exc.strerror}; choose another port with --port (make run PORT=…)",
+            EXIT_FAILURE,
+        ) from None
     return EXIT_OK
 
 
@@ -294,9 +327,13 @@ def _simulate_call(args: argparse.Namespace) -> int:
     from telephony.simulator.calls import run_simulation
 
     settings = _settings(args)
+    base_url = (args.url or settings.public_url).rstrip("/")
+    # The service checks signatures against its public URL: the one set for both, else the URL
+    # it was reached at (`make run PORT=8081` serves with http://127.0.0.1:8081 as public URL).
+    public_url = settings.public_url if "HOTLINE_PUBLIC_URL" in os.environ or not args.url else base_url
     transcript = run_simulation(
-        base_url=args.url.rstrip("/"),
-        public_url=settings.public_url,
+        base_url=base_url,
+        public_url=public_url,
         auth_token=settings.webhook_auth_token,
         account_sid=settings.webhook_account_sid,
         to=args.to,

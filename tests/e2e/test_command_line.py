@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from config.loader import load_deployment
 from config.settings import EXAMPLE_DEPLOYMENT
 from contacts.pseudonyms import Pseudonymiser
 from telephony.prompts import PromptBook
-from tests.processes import ServedHotline, free_port, hotline_env, served_hotline
+from tests.processes import ROOT, ServedHotline, free_port, hotline_env, served_hotline
 from tests.processes import run_hotline as run
 from tests.support import ManualClock
 
@@ -125,12 +126,34 @@ def test_serve_answers_logs_json_and_stops_gracefully_on_sigterm(server: ServedH
     with urllib.request.urlopen(f"{base}/healthz?secret=x", timeout=5) as response:
         request_id = response.headers["X-Request-Id"]
     process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=20)
+    stdout, stderr = process.communicate(timeout=20)
     assert process.returncode == 0
+    assert stdout.splitlines()[0] == f"Serving on {base}"  # printed once it listens, on the port asked for
     access = [json.loads(line) for line in stderr.splitlines() if line.startswith("{") and '"request"' in line]
     healthz = next(entry for entry in access if entry["path"] == "/healthz")
     assert healthz["request_id"] == request_id and healthz["status"] == 200
     assert "secret=x" not in stderr  # query strings can carry personal data and are not logged
+
+
+def test_serve_says_when_its_port_is_taken_or_no_port(server: ServedHotline, sqlite_env: dict[str, str]) -> None:
+    port = server.base_url.rpartition(":")[2]
+    taken = run(["serve", "--port", port], sqlite_env)
+    assert taken.returncode == 1 and "Traceback" not in taken.stderr
+    assert f"hotline: cannot listen on {server.base_url}: " in taken.stderr and "choose another port" in taken.stderr
+    assert "Serving on" not in taken.stdout
+    nonsense = run(["serve", "--port", "80800"], sqlite_env)
+    assert nonsense.returncode == 2 and '"80800" is not a port number (1 to 65535)' in nonsense.stderr
+
+
+def test_make_run_serves_on_the_port_given(sqlite_env: dict[str, str]) -> None:
+    planned = subprocess.run(
+        ["make", "-n", "run", "PORT=8081"], env=sqlite_env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "hotline serve --host 127.0.0.1 --port 8081" in planned.stdout
+    default = subprocess.run(
+        ["make", "-n", "run"], env=sqlite_env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "hotline serve --host 127.0.0.1 --port 8080" in default.stdout
 
 
 def test_serve_refuses_a_bad_deployment_file_with_its_errors(tmp_path: Path, sqlite_env: dict[str, str]) -> None:
