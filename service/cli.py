@@ -22,6 +22,7 @@ from config.deployment import CHANNELS, Deployment
 from config.issues import ConfigError
 from config.loader import load_deployment
 from config.settings import Settings, load_settings
+from formatting.moments import timestamp
 from routing import hours_per_week
 from service.failures import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandFailed
 from staff.roles import ROLES, Role, parse_role
@@ -268,12 +269,13 @@ def _route(args: argparse.Namespace) -> int:
         return EXIT_OK
     region = decision.region
     if decision.open:
-        until = f" until {_local(decision.closes_at)}" if decision.closes_at else ""
+        until = f" until {_local(decision.closes_at, deployment.zone)}" if decision.closes_at else ""
         print(f"{region.id} ({region.name}): open{until}")
     else:
         why = str(decision.reason) + (f": {decision.detail}" if decision.detail else "")
         print(f"{region.id} ({region.name}): closed ({why})")
-        print(f"  opens again: {_local(decision.next_opening) if decision.next_opening else 'not within a year'}")
+        opens = _local(decision.next_opening, deployment.zone) if decision.next_opening else "not within a year"
+        print(f"  opens again: {opens}")
     print(f"  offers: {', '.join(decision.offers)}")
     return EXIT_OK
 
@@ -287,11 +289,16 @@ def parse_moment(text: str, zone: tzinfo) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 
-def _local(moment: datetime | None) -> str:
-    return "" if moment is None else moment.strftime("%a %d %b %Y %H:%M (%z)")
+def _local(moment: datetime | None, zone: tzinfo) -> str:
+    """Local time with offset, to the second: what an operator compares with logs and `date`."""
+    return "" if moment is None else timestamp(moment, zone)
 
 
 # --- concerns --------------------------------------------------------------------------------
+
+
+# The concern's moments, shown in the deployment's zone (the API gives them in UTC).
+_CONCERN_TIMES = ("created_at", "due_at", "next_attempt_at", "closed_at")
 
 
 def _concerns_list(args: argparse.Namespace) -> int:
@@ -308,7 +315,11 @@ def _concerns_list(args: argparse.Namespace) -> int:
     async def fetch() -> list[dict[str, Any]]:
         async with database_session(settings.database_url) as session:
             filters = Filters(regions=[args.region] if args.region else known, status=args.status)
-            return [concern_summary(c) for c in await worklist(session, filters, limit=10_000)]
+            zone = deployment.zone
+            return [
+                concern_summary(c) | {name: _local(getattr(c, name), zone) or None for name in _CONCERN_TIMES}
+                for c in await worklist(session, filters, limit=10_000)
+            ]
 
     rows = asyncio.run(fetch())
     if args.json:

@@ -196,7 +196,9 @@ def test_route_reads_local_time_without_offset_and_honours_an_offset(sqlite_env:
     assert json.loads(local.stdout) == json.loads(utc.stdout)
     assert json.loads(local.stdout)["closes_at"] == "2026-11-26T12:00:00+01:00"
     text = run(["route", "--to", "02243 9000400", "--at", "2026-11-26T11:30"], sqlite_env)
-    assert "eitorf (Geschäftsstelle Eitorf): open until Thu 26 Nov 2026 12:00 (+0100)" in text.stdout
+    assert "eitorf (Geschäftsstelle Eitorf): open until 2026-11-26T12:00:00+01:00" in text.stdout
+    closed = run(["route", "--to", "02243 9000400", "--at", "2026-12-28T10:00"], sqlite_env)
+    assert "  opens again: 2027-01-04T08:00:00+01:00" in closed.stdout
 
 
 def test_route_refuses_unknown_numbers_and_bad_times(sqlite_env: dict[str, str]) -> None:
@@ -240,6 +242,7 @@ def test_simulate_call_prints_what_the_caller_hears(server: ServedHotline, sqlit
 async def test_concerns_list_shows_the_queue_without_personal_data(
     env: dict[str, str], sessions: async_sessionmaker[AsyncSession], clock: ManualClock
 ) -> None:
+    clock.advance(microseconds=250_000)  # stored to the microsecond, printed to the second
     deployment = load_deployment(EXAMPLE_DEPLOYMENT)
     new = NewConcern.check(
         {
@@ -262,6 +265,12 @@ async def test_concerns_list_shows_the_queue_without_personal_data(
     assert listed.returncode == 0, listed.stderr
     [row] = json.loads(listed.stdout)
     assert (row["reference"], row["urgency"], row["channel"]) == (concern.reference, "urgent", "walk_in")
+    # Local time with its offset, to the second: as an operator reads `date`, not UTC with microseconds.
+    local_due = concern.due_at.astimezone(deployment.zone).replace(microsecond=0).isoformat()
+    assert row["due_at"] == local_due and row["due_at"].endswith("+01:00")
+    assert row["created_at"] == "2026-11-26T10:30:00+01:00"
+    text = run(["concerns", "list", "--region", "eitorf"], env).stdout
+    assert f"due {local_due}" in text
     assert "Kündigung" not in listed.stdout and "5112345678" not in listed.stdout
     assert json.loads(run(["concerns", "list", "--status", "closed", "--json"], env).stdout) == []
     unknown = run(["concerns", "list", "--region", "bonn"], env)
