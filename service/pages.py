@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
-import phonenumbers
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -34,10 +32,6 @@ WEEKDAY_TITLES = (
     ("Sa", "Samstag"),
     ("So", "Sonntag"),
 )
-
-
-def national_format(e164: str) -> str:
-    return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 @dataclass(frozen=True)
@@ -71,20 +65,15 @@ class StartPage:
         return {
             "id": region.id,
             "name": region.name,
-            "numbers": [{"e164": n, "display": national_format(n)} for n in region.numbers],
+            "numbers": region.numbers,
             "languages": region.languages,
             "channels": channels,
             "open": decision.open,
             "reason": CLOSED_REASONS.get(decision.reason or ""),
             "detail": decision.detail,
-            "closes_at": _wall_clock(decision.closes_at),
-            "next_opening": _wall_clock(decision.next_opening),
+            "closes_at": decision.closes_at,
+            "next_opening": decision.next_opening,
         }
-
-
-def _wall_clock(moment: datetime | None) -> str | None:
-    """German notation, local to the deployment (the moment already carries its zone)."""
-    return None if moment is None else moment.strftime("%d.%m.%Y %H:%M")
 
 
 @dataclass(frozen=True)

@@ -111,9 +111,7 @@ class PresenceViews:
             "staff_line_phones": phones,
             "issued": issued,
             "pin_issued_at": (
-                presence.pin_issued_at.astimezone(self.deployment.zone).strftime("%d.%m.%Y, %H:%M")
-                if presence and presence.pin_issued_at and presence.pin_digest
-                else None
+                presence.pin_issued_at if presence and presence.pin_issued_at and presence.pin_digest else None
             ),
         }
         response = aiohttp_jinja2.render_template("telephony/counsellor.html", request, context, status=status)

@@ -34,12 +34,13 @@ async def test_login_lands_on_the_start_page_with_regions_numbers_and_hours(clie
     assert page.status == 200
     assert "Anna Schmidt" in html
     assert "Geschäftsstelle Siegburg" in html and "Geschäftsstelle Eitorf" in html
-    assert 'href="tel:+4922419000100"' in html and "02241 9000100" in html
-    # Siegburg's hotline: 29.0 h a week, Monday 08:00-12:00 and 13:00-15:00
+    assert '<a href="tel:+49-2241-9000100">02241 9000100</a>' in html
+    # Siegburg's hotline: 29 h a week (in German notation), Monday 08:00-12:00 and 13:00-15:00
     siegburg = html[html.index('id="region-siegburg"') : html.index('id="region-troisdorf"')]
-    assert "08:00-12:00, 13:00-15:00" in siegburg and "29.0" in siegburg and "6.0" in siegburg
+    assert "08:00-12:00, 13:00-15:00" in siegburg and ">29,0<" in siegburg and ">6,0<" in siegburg
+    assert "Deutsch, Englisch, Türkisch, Arabisch, Ukrainisch, Russisch" in siegburg
     # the test clock: Thursday 26 November 2026, 10:30 in Siegburg
-    assert "Hotline geöffnet" in siegburg and "bis 26.11.2026 12:00" in siegburg
+    assert "Hotline geöffnet" in siegburg and "bis 12:00" in siegburg
     # a counsellor sees the counselling area, not the planner's or the admin's
     assert 'href="/counsellor"' in html
     assert 'href="/planning"' not in html and 'href="/admin/users"' not in html
@@ -149,7 +150,20 @@ async def test_start_page_says_why_a_line_is_closed_and_when_it_opens(client: Cl
     eitorf = html[html.index('id="region-eitorf"') :]
     assert "Hotline geschlossen" in eitorf
     assert "Schließung: Betriebsruhe zum Jahreswechsel" in eitorf
-    assert "Wieder geöffnet ab 04.01.2027 08:00" in eitorf
+    assert "Wieder geöffnet ab 04.01.2027, 08:00" in eitorf
+    await client.get("/language?set=en&next=/")
+    english = await (await client.get("/")).text()
+    eitorf = english[english.index('id="region-eitorf"') :]
+    assert "Opens again 4 Jan 2027, 08:00" in eitorf
+
+
+async def test_the_start_page_shows_english_formats_in_english(client: Client) -> None:
+    await log_in(client, "anna")
+    await client.get("/language?set=en&next=/")
+    html = await (await client.get("/")).text()
+    siegburg = html[html.index('id="region-siegburg"') : html.index('id="region-troisdorf"')]
+    assert ">29.0<" in siegburg and "German, English, Turkish, Arabic, Ukrainian, Russian" in siegburg
+    assert "Hotline open" in siegburg and " 12:00" in siegburg and "26.11.2026" not in siegburg
 
 
 async def test_english_on_request_and_remembered(client: Client) -> None:
