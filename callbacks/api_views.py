@@ -94,8 +94,10 @@ class ConcernApi:
             status=status,
         )
         async with self.sessions() as session:
-            concerns = await worklist(session, filters, limit=min(int(limit) if limit.isdigit() else 100, MAX_LIMIT))
-        return web.json_response({"concerns": [concern_summary(c) for c in concerns]})
+            listed = await worklist(
+                session, filters, now=self.clock(), limit=min(int(limit) if limit.isdigit() else 100, MAX_LIMIT)
+            )
+        return web.json_response({"concerns": [concern_summary(row.concern) for row in listed]})
 
     @require_role("desk")
     async def create(self, request: web.Request) -> web.StreamResponse:

@@ -68,6 +68,13 @@ def age(since: dt.datetime, now: dt.datetime, language: str) -> str:
     return dates.format_timedelta(now - since, format="short", locale=locale_of(language), threshold=1.5)
 
 
+def ago(since: dt.datetime, now: dt.datetime, language: str) -> str:
+    """How long ago, short, with the language's word for "ago": "vor 3 Std.", "3 hr. ago"."""
+    return dates.format_timedelta(
+        since - now, format="short", add_direction=True, locale=locale_of(language), threshold=1.5
+    )
+
+
 def timestamp(moment: dt.datetime, zone: dt.tzinfo) -> str:
     """For machines and the command line: local time with offset, to the second (ISO 8601)."""
     return _local(moment, zone).replace(microsecond=0).isoformat()

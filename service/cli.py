@@ -12,7 +12,7 @@ import os
 import secrets
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -316,9 +316,11 @@ def _concerns_list(args: argparse.Namespace) -> int:
         async with database_session(settings.database_url) as session:
             filters = Filters(regions=[args.region] if args.region else known, status=args.status)
             zone = deployment.zone
+            listed = await worklist(session, filters, now=datetime.now(UTC), limit=10_000)
             return [
-                concern_summary(c) | {name: _local(getattr(c, name), zone) or None for name in _CONCERN_TIMES}
-                for c in await worklist(session, filters, limit=10_000)
+                concern_summary(row.concern)
+                | {name: _local(getattr(row.concern, name), zone) or None for name in _CONCERN_TIMES}
+                for row in listed
             ]
 
     rows = asyncio.run(fetch())

@@ -32,6 +32,7 @@ def install_formats(env: jinja2.Environment, zone: dt.tzinfo, clock: Clock) -> N
             "time": in_language(lambda v, lang: moments.time(v, zone, lang)),
             "moment": in_language(lambda v, lang: moments.moment(v, zone, lang)),
             "age": in_language(lambda v, lang: moments.age(v, clock(), lang)),
+            "ago": in_language(lambda v, lang: moments.ago(v, clock(), lang)),
             "number": in_language(lambda v, lang, digits=0: figures.number(v, lang, digits)),
             "percent": in_language(lambda v, lang, digits=1: figures.percent(v, lang, digits)),
             "language_name": in_language(lambda v, lang: locales.language_name(v, lang)),

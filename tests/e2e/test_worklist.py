@@ -306,7 +306,9 @@ async def test_the_status_board_counts_what_the_job_centre_reports(
     html = await (await client.get("/board")).text()
     row = html[html.index("Geschäftsstelle Siegburg") :]
     cells = re.findall(r'<td class="number">([^<]*)</td>', row)[:6]
-    assert cells == ["1", "0", "0", "0", "1", "1 (100.0 %)"]
+    assert cells == ["1", "0", "0", "0", "1", "1 (100,0\xa0%)"]  # the share as German writes it
+    english = await (await client.get("/board?lang=en")).text()
+    assert re.findall(r'<td class="number">([^<]*)</td>', english)[5] == "1 (100.0%)"
 
 
 async def test_the_api_lists_without_personal_data_and_creates_for_the_desk(

@@ -55,6 +55,13 @@ def test_days_near_today_have_their_words() -> None:
     assert moments.relative_day(today + dt.timedelta(days=5), today, "de") is None
 
 
+def test_how_long_ago_reads_with_the_languages_word_for_ago() -> None:
+    three_hours_before = FRIDAY_NOON - dt.timedelta(hours=3)
+    assert moments.ago(three_hours_before, FRIDAY_NOON, "de") == "vor 3 Std."
+    assert moments.ago(three_hours_before, FRIDAY_NOON, "en") == "3 hr ago"
+    assert moments.ago(FRIDAY_NOON - dt.timedelta(days=2), FRIDAY_NOON, "tr") == "2 gün önce"
+
+
 def test_language_names_are_in_the_readers_language() -> None:
     assert locales.language_name("tr", "de") == "Türkisch"
     assert locales.language_name("uk", "en") == "Ukrainian"

@@ -47,6 +47,7 @@ def _code_texts() -> set[str]:
     texts |= {*worklist_views.CHANNEL_TITLES.values(), *concern_views.OUTCOME_TITLES.values()}
     texts |= {*concern_views.HISTORY_TITLES.values(), *concern_views.ATTEMPT_TITLES.values()}
     texts |= {*worklist_views.STATE_TITLES.values(), *concern_views.STATUS_TITLES.values()}
+    texts |= {*worklist_views.STATUS_FILTER_TITLES.values(), *worklist_views.COLUMN_TITLES.values()}
     texts.add(worklist_views.NOTHING_TO_DO)
     texts |= set(concern_views.NOTICES.values()) | set(linked_concerns.MESSAGES)
     texts |= set(web_form_views.MESSAGES) | set(refusals.MESSAGES.values())
