@@ -51,6 +51,10 @@ async def start_attempt(session: AsyncSession, concern: Concern, *, user_id: int
     attempt = CallbackAttempt(concern_id=concern.id, counsellor_id=user_id, started_at=now)
     session.add(attempt)
     await session.flush()
+    # The history shows the call from the moment it is placed, with who placed it: an attempt
+    # whose outcome never comes back (the counsellor hangs up first, the simulated network)
+    # would otherwise leave no trace on the concern.
+    await note_history(session, concern, "call_started", now, user_id, {"attempt": attempt.id})
     return attempt
 
 

@@ -25,7 +25,7 @@ from callbacks.worklist import attempts_of, due_state, history
 from callbacks.worklist_views import CHANNEL_TITLES, STATE_TITLES
 from config.deployment import Deployment
 from contacts.pseudonyms import Pseudonymiser
-from staff.accounts import StaffMember
+from staff.accounts import StaffMember, display_names
 from staff.errors import Forbidden
 from staff.web import CURRENT_MEMBER, require_role, see_other
 from storage.clock import Clock
@@ -42,7 +42,8 @@ HISTORY_TITLES = {
     "created": "angelegt",
     "merged": "weitere Anfrage zusammengeführt",
     "claimed": "übernommen",
-    "released": "zurückgegeben",
+    "released": "freigegeben",
+    "call_started": "Anruf gestartet",
     "lease_expired": "Bearbeitungszeit abgelaufen",
     "attempt": "Anrufversuch",
     "attempt_error": "Anruf nicht möglich",
@@ -66,6 +67,7 @@ ATTEMPT_TITLES = {
 }
 STATUS_TITLES = {"open": "offen", "unreachable": "nicht erreicht", "closed": "abgeschlossen"}
 NOTICES = {
+    "released": "Das Anliegen ist freigegeben; eine Kollegin oder ein Kollege kann es übernehmen.",
     "called": "Ihr Telefon klingelt gleich; nehmen Sie ab, dann wird die Kundin oder der Kunde angerufen.",
     "closed": "Das Anliegen ist abgeschlossen.",
     "merged": "Das Anliegen wurde in das verknüpfte Anliegen übernommen und abgeschlossen.",
@@ -94,14 +96,19 @@ class ConcernViews:
             entries = await history(session, concern)
             attempts = await attempts_of(session, concern)
             links = await links_of(session, concern)
+            names = await display_names(
+                session, [e.actor_id for e in entries] + [a.counsellor_id for a in attempts] + [concern.claimed_by]
+            )
         log.info("concern viewed", extra={"user": member.id, "concern": concern.reference})
         now = self.clock()
+        region = self.deployment.region(concern.region)
         context: dict[str, Any] = {
             "c": concern,
             "row": self._row(concern, now, links.linked_to),
             "linked_from": links.linked_from,
-            "history": [self._entry(e) for e in entries],
-            "attempts": attempts,
+            "region_name": region.name if region else concern.region,
+            "history": [self._entry(e, names) for e in entries],
+            "attempts": [self._attempt(a, names) for a in attempts],
             "mine": concern.claimed_by == member.id
             and bool(concern.claim_expires_at and concern.claim_expires_at > now),
             "held": concern.claimed_by is not None
@@ -162,7 +169,7 @@ class ConcernViews:
             return await self._call(request, attempt.id, member, concern)
         if action == "merge":
             return see_other(_concern_url(request, target.reference, done="merged"))
-        done = {"close": "closed", "keep": "kept"}.get(action)
+        done = {"close": "closed", "keep": "kept", "release": "released"}.get(action)
         return see_other(_concern_url(request, concern.reference, done=done))
 
     async def _call(self, request: web.Request, attempt_id: int, member: StaffMember, concern: Concern) -> web.Response:
@@ -206,10 +213,20 @@ class ConcernViews:
             raise Forbidden("this concern belongs to another region")
         return concern
 
-    def _entry(self, entry: ConcernEntry) -> dict[str, str]:
+    def _attempt(self, attempt: CallbackAttempt, names: dict[int, str]) -> dict[str, Any]:
+        return {
+            "started_at": attempt.started_at,
+            "by": names.get(attempt.counsellor_id or 0, "–"),
+            # No outcome yet: the call is still under way (or its end never reached us).
+            "outcome": ATTEMPT_TITLES.get(attempt.outcome or "", "läuft"),
+            "error": attempt.error or "",
+        }
+
+    def _entry(self, entry: ConcernEntry, names: dict[int, str]) -> dict[str, Any]:
         outcome = str(entry.detail.get("outcome") or "")
         return {
-            "when": entry.at.astimezone(self.deployment.zone).strftime("%d.%m.%Y %H:%M"),
+            "at": entry.at,
+            "who": names.get(entry.actor_id or 0, ""),
             "what": HISTORY_TITLES.get(entry.kind, entry.kind),
             # An attempt that could not start says why: Twilio down, or the counsellor's own
             # phone not answering, which otherwise looks the same on the page.
@@ -221,7 +238,6 @@ class ConcernViews:
         }
 
     def _row(self, concern: Concern, now: Any, linked_to: str | None = None) -> dict[str, Any]:
-        zone = self.deployment.zone
         topic = self.deployment.topic(concern.topic or "")
         state = due_state(concern, now, self.deployment.callbacks.due_soon)
         return {
@@ -229,13 +245,11 @@ class ConcernViews:
             "channel": CHANNEL_TITLES.get(concern.channel, concern.channel),
             "topic": topic.name if topic else "–",
             "urgent": concern.urgency == "urgent",
-            "due": concern.due_at.astimezone(zone).strftime("%d.%m.%Y %H:%M"),
+            "due": concern.due_at,
             "state": state,
             "state_title": STATE_TITLES[state],
-            "created": concern.created_at.astimezone(zone).strftime("%d.%m.%Y %H:%M"),
-            "retry": concern.next_attempt_at.astimezone(zone).strftime("%d.%m. %H:%M")
-            if concern.next_attempt_at
-            else None,
+            "created": concern.created_at,
+            "retry": concern.next_attempt_at,
             "unverified": concern.unverified,
             "linked_to": linked_to,
         }

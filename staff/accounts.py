@@ -101,5 +101,14 @@ async def list_users(session: AsyncSession) -> list[StaffMember]:
     return [as_member(u) for u in users]
 
 
+async def display_names(session: AsyncSession, user_ids: Iterable[int | None]) -> dict[int, str]:
+    """The names staff see for these accounts (who claimed, who called), by id."""
+    wanted = {i for i in user_ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(select(StaffUser.id, StaffUser.display_name).where(StaffUser.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows}
+
+
 async def count_users(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(StaffUser)) or 0)

@@ -30,6 +30,8 @@ from telephony.twiml import apology, goodbye, say
 log = logging.getLogger("hotline.twilio")
 STAFF_LANGUAGE = "de"
 MISSED = frozenset({"no-answer", "busy", "failed", "canceled"})
+NOT_ANSWERED = "Ihr Telefon hat nicht geantwortet."
+HUNG_UP_FIRST = "Sie haben aufgelegt, bevor die Kundin oder der Kunde abgenommen hat."
 
 
 @dataclass(frozen=True)
@@ -91,10 +93,12 @@ class CallbackCallWebhooks:
             return EMPTY
         async with self.sessions.begin() as session:
             found = await self._attempt(session, hook)
-            if found is not None and hook.call_status in MISSED and found[0].outcome is None:
-                await attempt_could_not_start(
-                    session, found[0], error="Ihr Telefon hat nicht geantwortet.", now=self.clock()
-                )
+            if found is not None and found[0].outcome is None:
+                # Missed: the customer was never called. Completed with no outcome from the <Dial>:
+                # the counsellor hung up before the customer answered. Either way the attempt ends
+                # here, not counted against the customer, instead of staying open for ever.
+                error = NOT_ANSWERED if hook.call_status in MISSED else HUNG_UP_FIRST
+                await attempt_could_not_start(session, found[0], error=error, now=self.clock())
         return EMPTY
 
     async def _finish(self, hook: Webhook, outcome: AttemptOutcome, customer_call_sid: str | None) -> bool:

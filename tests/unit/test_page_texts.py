@@ -14,6 +14,7 @@ from service.i18n import Translator, load_catalogue, pick_language
 from service.pages import CHANNEL_TITLES, CLOSED_REASONS, WEEKDAY_TITLES
 from staff.roles import ROLE_TITLES
 from staff.views import MESSAGES
+from telephony.counsellors import callback_calls
 from telephony.counsellors.views import NOTICES as PRESENCE_NOTICES
 from telephony.outbound import callback_dialer
 from telephony.outbound.outbox import KIND_TITLES
@@ -53,6 +54,7 @@ def _code_texts() -> set[str]:
     texts |= set(web_form_views.MESSAGES) | set(refusals.MESSAGES.values())
     texts |= {message for message in re.findall(r'PresenceError\("([^"]+)"\)', _source("telephony"))}
     texts.add(callback_dialer.NO_PHONE)
+    texts |= {callback_calls.NOT_ANSWERED, callback_calls.HUNG_UP_FIRST}
     return texts
 
 
