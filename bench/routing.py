@@ -54,7 +54,7 @@ def build_deployment(rng: random.Random) -> tuple[Deployment, list[str]]:
     raw = {
         "timezone": "Europe/Berlin",
         "holidays": {"country": "DE", "subdivision": "NW"},
-        "sla": {"urgent": "same_day", "normal": "48h", "day_end": "18:00"},
+        "sla": {"urgent": "same_day", "normal": "48h"},
         "closures": [
             {"date": "2026-02-16", "reason": "Rosenmontag"},
             {"from": "2026-12-24T00:00", "to": "2027-01-01T00:00", "reason": "Betriebsruhe zum Jahreswechsel"},

@@ -75,12 +75,12 @@ class SpecialHours:
 
 @dataclass(frozen=True, slots=True)
 class SameWorkingDay:
-    """Due at `day_end` of the working day raised, or of the next working day if raised later."""
+    """Due at the end of the last hotline window of the day raised, or of the next day with one if raised later."""
 
 
 @dataclass(frozen=True, slots=True)
 class WithinWorkingHours:
-    """Due after this many hours counted on working days only."""
+    """Due at the end of the hotline window in which this many hours, counted on working days only, run out."""
 
     hours: int
 
@@ -93,7 +93,6 @@ Urgency = Literal["urgent", "normal"]
 class Sla:
     urgent: SlaRule
     normal: SlaRule
-    day_end: int  # minutes since local midnight
 
     def rule(self, urgency: Urgency) -> SlaRule:
         return self.urgent if urgency == "urgent" else self.normal

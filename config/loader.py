@@ -263,13 +263,18 @@ def _sla(c: IssueCollector, value: Any) -> Sla | None:
     table = _table(c, "sla", value)
     if table is None:
         return None
+    if "day_end" in table:
+        # Files written before promises were kept in service time still carry it: say why it went.
+        c.add(
+            "sla.day_end",
+            "no longer used: same_day concerns are due at the end of the day's last hotline window; remove this key",
+        )
     _unknown_keys(c, "sla", table, {"urgent", "normal", "day_end"})
     urgent = _sla_rule(c, "sla.urgent", table.get("urgent"))
     normal = _sla_rule(c, "sla.normal", table.get("normal"))
-    day_end = _clock_time(c, "sla.day_end", table.get("day_end"))
-    if urgent is None or normal is None or day_end is None:
+    if urgent is None or normal is None:
         return None
-    return Sla(urgent=urgent, normal=normal, day_end=day_end)
+    return Sla(urgent=urgent, normal=normal)
 
 
 def _sla_rule(c: IssueCollector, key: str, value: Any) -> SlaRule | None:
@@ -283,16 +288,6 @@ def _sla_rule(c: IssueCollector, key: str, value: Any) -> SlaRule | None:
         return WithinWorkingHours(hours=int(match.group(1)))
     c.add(key, f'"{text}" is not a rule: use "same_day" or a number of working hours such as "48h"')
     return None
-
-
-def _clock_time(c: IssueCollector, key: str, value: Any, *, allow_24: bool = False) -> int | None:
-    text = _string(c, key, value)
-    if text is None:
-        return None
-    minutes = _parse_clock(text, allow_24=allow_24)
-    if minutes is None:
-        c.add(key, f'"{text}" is not a time of day (HH:MM)')
-    return minutes
 
 
 def _parse_clock(text: str, *, allow_24: bool) -> int | None:

@@ -133,7 +133,7 @@ async def test_waiting_caller_hears_position_and_estimate_and_may_leave_for_a_ca
     _, done = await twilio.post("/twilio/callback/answer?lang=de&attempt=1", Digits="1")
     assert said(done)[0] == (
         "Vielen Dank. Ihr Rückrufwunsch ist eingegangen. "
-        "Wir rufen Sie spätestens am Montag, dem 30. November, bis 10:30 Uhr zurück."
+        "Wir rufen Sie spätestens am Montag, dem 30. November, bis 12:00 Uhr zurück."
     )
     assert verbs(done)[-1] == "Hangup"
     [concern] = await concerns(sessions)
@@ -332,7 +332,7 @@ async def test_sms_keyword_asks_for_a_callback_and_anything_else_gets_help(
     assert status == 200
     assert (
         first(reply, "Message").text
-        == "Jobcenter: Ihr Rückrufwunsch ist eingegangen. Wir rufen Sie bis 30. November, 10:30 Uhr zurück."
+        == "Jobcenter: Ihr Rückrufwunsch ist eingegangen. Wir rufen Sie bis 30. November, 12:00 Uhr zurück."
     )
     _, help_reply = await twilio.post_fields("/twilio/sms", sms | {"MessageSid": new_sid("SM"), "Body": "Hallo?"})
     assert "RUECKRUF" in (first(help_reply, "Message").text or "")

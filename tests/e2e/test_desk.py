@@ -190,8 +190,10 @@ async def test_the_topic_sets_the_urgency_unless_the_desk_overrides_it(
     expected: Urgency = "urgent" if urgency == "urgent" else "normal"
     assert concern.urgency == expected
     assert concern.due_at == due_at(clock(), expected, siegburg, deployment)
-    if urgency == "normal":  # 48 hours of working days from Thursday 10:30: Monday 10:30
-        assert "Wir melden uns bis Montag, 30. November 2026, 10:30 Uhr." in receipt
+    if (
+        urgency == "normal"
+    ):  # 48 hours of working days from Thursday 10:30: run out Monday 10:30, inside 08:00-12:00: due 12:00
+        assert "Wir melden uns bis Montag, 30. November 2026, 12:00 Uhr." in receipt
 
 
 async def test_the_receipt_speaks_english_when_chosen(client: Client) -> None:
@@ -234,7 +236,7 @@ async def test_a_second_concern_from_the_same_number_joins_the_open_one(
 ) -> None:
     await log_in(client, "dora")
     first, first_receipt = await receipt_of(client, await record(client, topic="application", note="Antrag läuft aus."))
-    assert "Wir melden uns bis Montag, 30. November 2026, 10:30 Uhr." in first_receipt
+    assert "Wir melden uns bis Montag, 30. November 2026, 12:00 Uhr." in first_receipt
     joined, receipt = await receipt_of(client, await record(client, phone="+49 171 234 5678"))
 
     assert joined == first

@@ -143,7 +143,7 @@ async def test_a_window_is_optional_and_a_normal_topic_is_due_in_two_working_day
 ) -> None:
     response = await send(visitor, topic="application", window_day="", window_from="", window_to="")
     page = await (await visitor.get(response.headers["Location"])).text()
-    assert "Wir rufen Sie bis Montag, 30.11.2026, 10:30 Uhr zurück." in page
+    assert "Wir rufen Sie bis Montag, 30.11.2026, 12:00 Uhr zurück." in page
     [concern] = await concerns(sessions)
     assert (concern.urgency, concern.window_start, concern.window_end) == ("normal", None, None)
 
@@ -191,7 +191,7 @@ async def test_a_second_form_with_the_same_number_raises_its_own_unverified_conc
     assert own != first
     thanks = await (await visitor.get(second.headers["Location"])).text()
     assert own in thanks and first not in thanks
-    assert "Montag, 30.11.2026, 10:30 Uhr" in thanks  # its own (normal) due time, not the first one's
+    assert "Montag, 30.11.2026, 12:00 Uhr" in thanks  # its own (normal) due time, not the first one's
     earlier, later = await concerns(sessions)
     assert earlier.note == "Meine Zahlung für November ist nicht angekommen."
     assert (later.note, later.unverified, later.linked_concern_id) == (

@@ -46,7 +46,7 @@ def deployment_with(hotline: dict[str, list[str]], **region: Any) -> Deployment:
     raw = {
         "timezone": "Europe/Berlin",
         "holidays": {"country": "DE", "subdivision": "NW"},
-        "sla": {"urgent": "same_day", "normal": "48h", "day_end": "18:00"},
+        "sla": {"urgent": "same_day", "normal": "48h"},
         "regions": [
             {"id": "test", "name": "Test", "numbers": ["+49 2241 9000 500"], "hours": {"hotline": hotline}, **region}
         ],

@@ -23,7 +23,7 @@ def office_hours(subdivision: str) -> Deployment:
     raw = {
         "timezone": "Europe/Berlin",
         "holidays": {"country": "DE", "subdivision": subdivision},
-        "sla": {"urgent": "same_day", "normal": "48h", "day_end": "18:00"},
+        "sla": {"urgent": "same_day", "normal": "48h"},
         "regions": [
             {
                 "id": "office",

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from config.deployment import WEEKDAYS, Channel, Deployment, Region
 from config.loader import load_deployment, parse_deployment
-from routing import decide, due_at, hours_per_week, is_open, is_working_day, next_opening, next_window
+from routing import decide, due_at, hours_per_week, is_open, next_opening, next_window
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NUMBER = "+4922419000500"
@@ -132,7 +132,7 @@ def deployments(draw: st.DrawFn) -> Deployment:
     raw: dict[str, Any] = {
         "timezone": "Europe/Berlin",
         "holidays": {"country": "DE", "subdivision": "NW"},
-        "sla": {"urgent": "same_day", "normal": "48h", "day_end": "18:00"},
+        "sla": {"urgent": "same_day", "normal": "48h"},
         "closures": [
             {"date": "2026-02-16", "reason": "Rosenmontag"},
             {"from": "2026-12-24T00:00", "to": "2027-01-01T00:00", "reason": "Betriebsruhe"},
@@ -255,34 +255,71 @@ def test_hours_per_week_is_the_sum_of_the_intervals(deployment: Deployment) -> N
     assert hours_per_week(region) == expected
 
 
-@properties
-@given(raised=instants)
-def test_48_working_hours_are_counted_on_working_days_only(raised: dt.datetime) -> None:
-    region = EXAMPLE.regions[0]
-    due = due_at(raised, "normal", region, EXAMPLE)
-    start, end = (moment.astimezone(BERLIN).replace(tzinfo=None) for moment in (raised, due))
+def reference_working_time(
+    region: Region, deployment: Deployment, start: dt.datetime, end: dt.datetime
+) -> dt.timedelta:
+    """Wall-clock time between two moments that falls on working days."""
+    first, last = (moment.astimezone(BERLIN).replace(tzinfo=None) for moment in (start, end))
     counted = dt.timedelta()
-    day = start.date()
-    while day <= end.date():
-        if reference_working_day(region, EXAMPLE, day):
+    day = first.date()
+    while day <= last.date():
+        if reference_working_day(region, deployment, day):
             midnight = dt.datetime.combine(day, dt.time())
-            counted += max(dt.timedelta(), min(end, midnight + dt.timedelta(days=1)) - max(start, midnight))
+            counted += max(dt.timedelta(), min(last, midnight + dt.timedelta(days=1)) - max(first, midnight))
         day += dt.timedelta(days=1)
-    assert counted == dt.timedelta(hours=48)
-    # and not a moment later than needed: the last microsecond before it was counted
-    assert reference_working_day(region, EXAMPLE, (end - dt.timedelta(microseconds=1)).date())
+    return counted
+
+
+def assert_ends_a_hotline_window(region: Region, deployment: Deployment, due: dt.datetime) -> None:
+    assert reference_open(region, "hotline", deployment, due - dt.timedelta(microseconds=1))
+    assert not reference_open(region, "hotline", deployment, due)
 
 
 @properties
-@given(raised=instants)
-def test_urgent_is_due_at_day_end_of_the_first_working_day_possible(raised: dt.datetime) -> None:
-    region = EXAMPLE.regions[0]
-    due = due_at(raised, "urgent", region, EXAMPLE)
-    local = raised.astimezone(BERLIN)
-    day = local.date()
-    if not (reference_working_day(region, EXAMPLE, day) and local.time() < dt.time(18)):
-        day += dt.timedelta(days=1)
-        while not reference_working_day(region, EXAMPLE, day):
-            day += dt.timedelta(days=1)
-    assert due == dt.datetime.combine(day, dt.time(18), tzinfo=BERLIN)
-    assert is_working_day(day, region, EXAMPLE)
+@given(deployment=st.one_of(st.just(EXAMPLE), deployments()), raised=instants)
+def test_48_working_hours_from_the_clock_start_end_with_a_hotline_window(
+    deployment: Deployment, raised: dt.datetime
+) -> None:
+    region = deployment.regions[0]
+    due = due_at(raised, "normal", region, deployment)
+    assert due.tzinfo == BERLIN
+    assert utc(due) > utc(raised)
+    assert_ends_a_hotline_window(region, deployment, due)
+    clock_start = next_opening(region, "hotline", raised, deployment)
+    assert clock_start is not None
+    promised = dt.timedelta(hours=48)
+    window = next_window(region, "hotline", due - dt.timedelta(microseconds=1), deployment)
+    assert window is not None and utc(window[1]) == utc(due)
+    if reference_working_time(region, deployment, clock_start, due) >= promised:
+        # The hours ran out inside this window (or at its very end): it is the first to end after them.
+        assert reference_working_time(region, deployment, clock_start, window[0]) <= promised
+    else:
+        # The hours run out while the line is closed: it does not open again before they have.
+        reopens = next_opening(region, "hotline", due, deployment)
+        assert reopens is not None
+        # (equal, not more, when it reopens on a day that does not count, after they ran out)
+        assert reference_working_time(region, deployment, clock_start, reopens) >= promised
+
+
+@properties
+@given(deployment=st.one_of(st.just(EXAMPLE), deployments()), raised=instants)
+def test_urgent_is_due_at_the_end_of_the_last_hotline_window_of_the_first_day_possible(
+    deployment: Deployment, raised: dt.datetime
+) -> None:
+    region = deployment.regions[0]
+    due = due_at(raised, "urgent", region, deployment)
+    assert utc(due) > utc(raised)
+    assert_ends_a_hotline_window(region, deployment, due)
+    assert utc(due) <= utc(due_at(raised, "normal", region, deployment))  # urgent is never later than normal
+    window = next_window(region, "hotline", due - dt.timedelta(microseconds=1), deployment)
+    assert window is not None and utc(window[1]) == utc(due)
+    opened = window[0].astimezone(BERLIN)
+    # It is the first day with hotline hours left after the raise: no earlier day is open after it ...
+    for point in grid_between(raised, opened):
+        assert (
+            not reference_open(region, "hotline", deployment, point) or point.astimezone(BERLIN).date() >= opened.date()
+        )
+    # ... and its last window: the line stays closed after it that day (unless it ran past midnight).
+    if (due - dt.timedelta(microseconds=1)).astimezone(BERLIN).date() == opened.date():
+        midnight = dt.datetime.combine(opened.date() + dt.timedelta(days=1), dt.time(), tzinfo=BERLIN)
+        assert not any(reference_open(region, "hotline", deployment, p) for p in grid_between(due, midnight))
