@@ -223,7 +223,6 @@ class WorklistViews:
         return [(r.id, r.name) for r in self.deployment.regions if member.may_serve(r.id)]
 
 
-
 def _page_language(request: web.Request) -> str:
     """The language the page is rendered in (chosen by the page context middleware)."""
     context = request.get(aiohttp_jinja2.REQUEST_CONTEXT_KEY) or {}
