@@ -162,7 +162,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
             *service_routes(StartPage(deployment, clock), Readiness(engine)),
             *staff_routes(login, AdminViews(sessions)),
             *concern_routes(worklist, concern, desk, web_form, api),
-            *page_routes(presence, OutboxViews(sessions, deployment.timezone)),
+            *page_routes(presence, OutboxViews(sessions, deployment)),
         ]
     )
     calls = CallLog(pseudonymiser, arrivals)

@@ -7,15 +7,17 @@ import functools
 import io
 import secrets
 import wave
+from collections.abc import Collection
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from staff.web import require_role
+from config.deployment import Deployment
+from staff.accounts import StaffMember
+from staff.web import CURRENT_MEMBER, require_role
 from storage.clock import Clock
 from telephony.outbound.models import OutboxEntry
 from telephony.outbound.port import Recording, check_sid
@@ -103,28 +105,43 @@ class SimulatedOutbound:
             session.add(entry)
 
 
-async def list_outbox(session: AsyncSession, limit: int = 100) -> list[OutboxEntry]:
-    """The latest outbound actions, newest first."""
-    query = select(OutboxEntry).order_by(OutboxEntry.created_at.desc(), OutboxEntry.id.desc()).limit(limit)
+async def list_outbox(
+    session: AsyncSession, limit: int = 100, *, numbers: Collection[str] | None = None
+) -> list[OutboxEntry]:
+    """The latest outbound actions, newest first. With `numbers` (the hotline numbers of the
+    regions a counsellor serves) only what went out from them and the hang-ups of those calls."""
+    query = select(OutboxEntry)
+    if numbers is not None:
+        # Every call and text goes out from its region's number; a hang-up names the call it ends.
+        calls = select(OutboxEntry.sid).where(OutboxEntry.kind == "call", OutboxEntry.from_number.in_(numbers))
+        query = query.where(
+            or_(
+                OutboxEntry.from_number.in_(numbers),
+                and_(OutboxEntry.kind == "hang_up", OutboxEntry.body.in_(calls.scalar_subquery())),
+            )
+        )
+    query = query.order_by(OutboxEntry.created_at.desc(), OutboxEntry.id.desc()).limit(limit)
     return list((await session.scalars(query)).all())
 
 
 @dataclass(frozen=True)
 class OutboxViews:
-    """The page listing what the simulator would have sent; times in the deployment's zone."""
+    """The page listing what the simulator would have sent; times in the deployment's zone. An
+    administrator sees everything; a counsellor what went out for the regions they serve."""
 
     sessions: async_sessionmaker[AsyncSession]
-    timezone: str = "UTC"
+    deployment: Deployment
 
     @require_role("admin", "counsellor")
     async def page(self, request: web.Request) -> web.StreamResponse:
+        member = request[CURRENT_MEMBER]
+        everything = member.has_any_role(["admin"])
+        numbers = None if everything else self._numbers_of(member)
         async with self.sessions() as session:
-            entries = await list_outbox(session)
-        zone = ZoneInfo(self.timezone)
+            entries = await list_outbox(session, numbers=numbers)
         rows = [
             {
-                "iso": entry.created_at.isoformat(),
-                "time": entry.created_at.astimezone(zone).strftime("%d.%m.%Y %H:%M:%S"),
+                "at": entry.created_at,
                 "kind": KIND_TITLES.get(entry.kind, entry.kind),
                 "to": entry.to_number,
                 "from": entry.from_number,
@@ -132,5 +149,10 @@ class OutboxViews:
             }
             for entry in entries
         ]
-        context = {"rows": rows, "timezone": self.timezone}
+        context = {"rows": rows, "timezone": self.deployment.timezone, "everything": everything}
         return aiohttp_jinja2.render_template("telephony/outbox.html", request, context)
+
+    def _numbers_of(self, member: StaffMember) -> set[str]:
+        return {
+            number for region in self.deployment.regions if member.may_serve(region.id) for number in region.numbers
+        }

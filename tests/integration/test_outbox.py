@@ -19,7 +19,8 @@ from telephony.outbound.outbox import SimulatedOutbound, list_outbox
 from telephony.outbound.port import OutboundError
 from tests.support import ManualClock, csrf_from, make_settings
 
-HOTLINE = "+4922419000100"
+HOTLINE = "+4922419000100"  # Siegburg's
+EITORF = "+4922439000400"
 CUSTOMER = "+4915112345678"
 ANSWER_URL = "https://hotline.example/twilio/callback/answer?concern=42"
 STATUS_URL = "https://hotline.example/twilio/status"
@@ -139,10 +140,53 @@ async def test_outbox_page_lists_what_would_have_been_sent(
 
 async def test_outbox_page_shows_times_in_the_deployments_zone(client: Client, outbound: SimulatedOutbound) -> None:
     await outbound.hang_up("CA" + "d" * 32)
-    await log_in(client, "anna")
+    await log_in(client, "root")
     html = await (await client.get("/outbox")).text()
     # the test clock's 09:30 UTC on 26 November is 10:30 in Siegburg
-    assert "Zeit (Europe/Berlin)" in html and ">26.11.2026 10:30:00</time>" in html
+    assert "Zeit (Europe/Berlin)" in html and ">26.11.2026, 10:30</time>" in html
+    assert ">26 Nov 2026, 10:30</time>" in await (await client.get("/outbox?lang=en")).text()
+
+
+async def test_the_outbox_filtered_by_numbers_keeps_their_calls_texts_and_hang_ups(
+    outbound: SimulatedOutbound, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    ours = await outbound.place_call(to=CUSTOMER, from_=HOTLINE, url=ANSWER_URL, status_callback=STATUS_URL)
+    theirs = await outbound.place_call(to=CUSTOMER, from_=EITORF, url=ANSWER_URL, status_callback=STATUS_URL)
+    await outbound.send_sms(to=CUSTOMER, from_=HOTLINE, body="aus Siegburg")
+    await outbound.send_sms(to=CUSTOMER, from_=EITORF, body="aus Eitorf")
+    await outbound.hang_up(ours)
+    await outbound.hang_up(theirs)
+    await outbound.delete_recording("RE" + "a" * 32)
+    async with sessions() as session:
+        siegburg = await list_outbox(session, numbers={HOTLINE})
+        everything = await list_outbox(session)
+    assert [(e.kind, e.body if e.kind != "call" else e.sid) for e in siegburg] == [
+        ("hang_up", ours),
+        ("sms", "aus Siegburg"),
+        ("call", ours),
+    ]
+    assert len(everything) == 7
+
+
+async def test_a_counsellor_sees_only_what_went_out_for_their_regions(
+    client: Client, outbound: SimulatedOutbound, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    async with sessions.begin() as session:
+        await create_user(
+            session, username="sina", password=PASSWORD, roles=["counsellor"], regions=["siegburg"], now=clock()
+        )
+    await outbound.send_sms(to=CUSTOMER, from_=HOTLINE, body="Ihr Rückruf aus Siegburg")
+    await outbound.send_sms(to="+4915199999999", from_=EITORF, body="Ihr Rückruf aus Eitorf")
+    await outbound.delete_recording("RE" + "b" * 32)
+    await log_in(client, "sina")
+    html = await (await client.get("/outbox")).text()
+    assert "Ihr Rückruf aus Siegburg" in html
+    assert "Eitorf" not in html and "+4915199999999" not in html and "RE" + "b" * 32 not in html
+    assert "(1)</caption>" in html and "Sie sehen, was von den Rufnummern Ihrer Regionen ausging." in html
+    await client.post("/logout", data={"csrf_token": csrf_from(html)})
+    await log_in(client, "root")  # an administrator sees everything
+    everything = await (await client.get("/outbox")).text()
+    assert "Ihr Rückruf aus Eitorf" in everything and "RE" + "b" * 32 in everything and "(3)</caption>" in everything
 
 
 async def test_outbox_page_is_closed_to_other_roles(client: Client) -> None:
