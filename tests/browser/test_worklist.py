@@ -21,13 +21,13 @@ def log_out(page: Any) -> None:
     page.get_by_role("button", name=re.compile("^(Abmelden|Log out)$")).click()
 
 
-def record_concern(page: Any, *, phone: str, topic: str, note: str, request_id: str) -> str:
-    """The front desk records a concern through the JSON API; its reference."""
+def record_concern(page: Any, *, phone: str, topic: str, note: str, request_id: str, **more: str) -> str:
+    """The front desk records a concern through the JSON API (`more`: name, language, ...); its reference."""
     log_in(page, "dora")
     token = page.locator('input[name="csrf_token"]').first.get_attribute("value")
     created = page.request.post(
         "/api/concerns",
-        data={"region": "siegburg", "phone": phone, "topic": topic, "note": note, "request_id": request_id},
+        data={"region": "siegburg", "phone": phone, "topic": topic, "note": note, "request_id": request_id} | more,
         headers={"X-CSRF-Token": token},
     )
     assert created.status == 201, created.text()
@@ -205,3 +205,71 @@ def test_the_worklist_a_concern_and_the_board_read_in_english(page: Any) -> None
     page.get_by_role("link", name="Status board").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Status board")
     assert_accessible(page, "status board in English")
+
+
+def order_of(page: Any, *references: str) -> list[str]:
+    """The given references in the order the worklist shows them."""
+    rows = page.locator("tbody tr").filter(has_text=re.compile("|".join(references))).all_inner_texts()
+    return [next(r for r in references if r in row) for row in rows]
+
+
+def test_the_worklist_has_columns_to_triage_by_sorts_by_a_clicked_header_and_lists_closed_ones(page: Any) -> None:
+    zora = record_concern(
+        page,
+        phone="0151 56565656",
+        topic="documents",
+        note="Nachweis",
+        request_id="browser-worklist-6",
+        name="Zora Zander",
+        language="tr",
+    )
+    adam = record_concern(
+        page,
+        phone="0151 67676767",
+        topic="documents",
+        note="Nachweis",
+        request_id="browser-worklist-7",
+        name="Adam Abel",
+    )
+    log_in(page, "anna")
+    page.goto("/worklist")
+    headers = ["Vorgang", "Eingang", "Name", "Sprache", "Thema", "Kanal", "Versuche", "In Bearbeitung bei", "Fällig"]
+    expect(page.get_by_role("columnheader")).to_have_text(headers)  # one region: no region column
+    row = page.get_by_role("row").filter(has_text=zora)
+    for text in ("Zora Zander", "Türkisch", "Unterlagen und Nachweise", "Empfang", "vor "):
+        expect(row).to_contain_text(text)
+    expect(page.get_by_role("columnheader", name="Fällig")).to_have_attribute("aria-sort", "ascending")
+    assert order_of(page, zora, adam) == [zora, adam]  # due first: Zora's came in first
+    assert_accessible(page, "worklist with its columns")
+
+    page.get_by_role("link", name="Name", exact=True).focus()
+    page.keyboard.press("Enter")  # sorting works from the keyboard
+    expect(page).to_have_url(re.compile(r"sort=name"))
+    expect(page.get_by_role("columnheader", name="Name")).to_have_attribute("aria-sort", "ascending")
+    expect(page.get_by_role("table")).to_contain_text("sortiert nach Name, aufsteigend")
+    assert order_of(page, zora, adam) == [adam, zora]
+    assert_accessible(page, "worklist sorted by name")
+    page.get_by_role("link", name="Name", exact=True).click()
+    expect(page.get_by_role("columnheader", name="Name")).to_have_attribute("aria-sort", "descending")
+    assert order_of(page, zora, adam) == [zora, adam]
+    assert_accessible(page, "worklist sorted by name, descending")
+
+    page.goto(f"/concerns/{adam}")
+    page.get_by_role("button", name="Übernehmen", exact=True).click()
+    page.get_by_label("Ergebnis").select_option("settled")
+    page.get_by_role("button", name="Abschließen").click()
+    expect(page.get_by_role("status")).to_have_text("Das Anliegen ist abgeschlossen.")
+    page.goto("/worklist")
+    expect(page.get_by_role("row").filter(has_text=adam)).to_have_count(0)  # open only, by default
+    page.get_by_label("Stand").select_option(label="abgeschlossen")
+    page.get_by_role("button", name="Filtern").click()
+    expect(page).to_have_url(re.compile(r"status=closed"))
+    closed = page.get_by_role("row").filter(has_text=adam)
+    expect(closed).to_contain_text("Anna Schmidt")
+    expect(closed).to_contain_text("abgeschlossen")
+    expect(page.get_by_role("columnheader", name="Abgeschlossen von")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text=zora)).to_have_count(0)
+    assert_accessible(page, "worklist of closed concerns")
+    switch_to_english(page)
+    expect(page.get_by_role("columnheader", name="Closed by")).to_be_visible()
+    assert_accessible(page, "worklist of closed concerns in English")
