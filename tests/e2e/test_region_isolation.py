@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callbacks.models import CallbackAttempt, Concern, ConcernEntry
 from contacts.models import ContactEvent
+from service import keys
 from staff.accounts import create_user
 from tests.e2e.conftest import PASSWORD, Client, log_in
 from tests.e2e.test_worklist import act, anna_id, anna_takes_calls, concern, raise_one
@@ -202,3 +203,19 @@ async def test_her_own_regions_concern_opens_for_comparison(
     assert (await client.get(f"/api/concerns/{own.reference}")).status == 200
     status, _ = await act(client, own.reference, "claim")
     assert status == 200
+
+
+@pytest.mark.usefixtures("staff")
+async def test_the_outbox_shows_a_counsellor_only_what_went_out_for_her_regions(client: Client) -> None:
+    """Without Twilio the outbox is the service's own; texts go out from their region's number."""
+    dialer = client.app[keys.CONCERN_JOBS].dialer()
+    await dialer.text(region_id="siegburg", to="+4915111111111", body="Rückruf aus Siegburg")
+    await dialer.text(region_id="eitorf", to="+4915122222222", body="Rückruf aus Eitorf")
+    await log_in(client, "anna")
+    html = await (await client.get("/outbox")).text()
+    assert "Rückruf aus Siegburg" in html and "+4915111111111" in html
+    assert "Eitorf" not in html and "+4915122222222" not in html
+    await client.post("/logout", data={"csrf_token": csrf_from(html)})
+    await log_in(client, "root")  # an administrator sees every region's
+    everything = await (await client.get("/outbox")).text()
+    assert "Rückruf aus Siegburg" in everything and "Rückruf aus Eitorf" in everything

@@ -240,6 +240,28 @@ async def test_every_column_sorts_both_ways_and_says_so(
     assert (await worklist_table(client, "?sort=password&dir=up")).references() == default.references()
 
 
+async def test_holder_and_attempts_sort_with_empty_values_last(
+    app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    client, _ = app_client
+    free = await raise_one(sessions, clock, 1)
+    by_zoe = await raise_one(sessions, clock, 2)
+    by_ben = await raise_one(sessions, clock, 3)
+    await claimed_by(sessions, clock, by_zoe.reference, await add_counsellor(sessions, clock, "zoe", "Zoe Z", []))
+    await claimed_by(sessions, clock, by_ben.reference, await add_counsellor(sessions, clock, "ben", "ben B", []))
+    async with sessions.begin() as session:
+        tried = await session.get(Concern, by_zoe.id)
+        assert tried is not None
+        tried.attempts = 2
+    await log_in(client, "anna")
+    holders = await worklist_table(client, "?sort=holder")
+    assert holders.references() == [by_ben.reference, by_zoe.reference, free.reference]  # case does not matter
+    down = await worklist_table(client, "?sort=holder&dir=desc")
+    assert down.references() == [by_zoe.reference, by_ben.reference, free.reference]
+    attempts = await worklist_table(client, "?sort=attempts&dir=desc")
+    assert attempts.references()[0] == by_zoe.reference and attempts.column("Versuche")[0] == "2"
+
+
 async def test_sort_links_keep_the_filters_and_filters_keep_the_sort(
     app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
 ) -> None:
