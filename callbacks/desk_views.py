@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import aiohttp_jinja2
-import phonenumbers
 from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +22,7 @@ from callbacks.identifiers import is_form_id, is_reference, new_form_id, source_
 from callbacks.intake import NewConcern, raise_concern
 from callbacks.limits import MAX_NAME, MAX_NOTE
 from callbacks.models import Concern, ConcernSource
+from callbacks.receipts import ReceiptCatalogue, printed_receipt
 from callbacks.refusals import RefusalCode, Refused, message
 from callbacks.time_windows import all_parts_given, local_window
 from config.deployment import Deployment, Region, Topic
@@ -101,15 +101,6 @@ _FIELD_OF_INPUT = {
     "window_start": "window_from",
     "window_end": "window_to",
     "source_key": "form",
-}
-
-_WEEKDAYS = {
-    "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-_MONTHS = {
-    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split(),
-    "en": "January February March April May June July August September October November December".split(),
 }
 
 
@@ -247,36 +238,13 @@ async def find_receipt(session: AsyncSession, reference: str, form_id: str | Non
     return Receipt(concern, merged)
 
 
-def mask_number(e164: str) -> str:
-    """The number in international notation with all but its last three digits hidden."""
-    shown = phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    digits_left = sum(c.isdigit() for c in shown)
-    masked = []
-    for char in shown:
-        if char.isdigit():
-            digits_left -= 1
-            masked.append(char if digits_left < 3 else "•")
-        else:
-            masked.append(char)
-    return "".join(masked)
-
-
-def spelled_out(moment: dt.datetime, zone: dt.tzinfo) -> dict[str, str]:
-    """A moment as a customer reads it, in German and English: "Dienstag, 1. Dezember 2026, 18:00 Uhr"."""
-    local = moment.astimezone(zone)
-    weekday, month = local.weekday(), local.month - 1
-    return {
-        "de": f"{_WEEKDAYS['de'][weekday]}, {local.day}. {_MONTHS['de'][month]} {local.year}, {local:%H:%M} Uhr",
-        "en": f"{_WEEKDAYS['en'][weekday]}, {local.day} {_MONTHS['en'][month]} {local.year}, {local:%H:%M}",
-    }
-
-
 @dataclass(frozen=True)
 class DeskViews:
     sessions: async_sessionmaker[AsyncSession]
     deployment: Deployment
     clock: Clock
     pseudonymiser: Pseudonymiser
+    receipts: ReceiptCatalogue = field(default_factory=ReceiptCatalogue.load)
 
     @require_role("desk")
     async def form(self, request: web.Request) -> web.StreamResponse:
@@ -312,7 +280,8 @@ class DeskViews:
 
     @require_role("desk")
     async def receipt(self, request: web.Request) -> web.StreamResponse:
-        """The printable receipt: reference, topic, the promised time, the masked number."""
+        """The printable receipt in the customer's language: reference, topic, the promised day and
+        time, the masked number, the region's hotline number and hours."""
         reference = request.match_info["reference"]
         found = None
         if is_reference(reference):
@@ -326,17 +295,21 @@ class DeskViews:
     def _receipt_context(self, found: Receipt) -> dict[str, Any]:
         concern = found.concern
         region = self.deployment.region(concern.region)
-        topic = self.deployment.topic(concern.topic) if concern.topic else None
-        return {
-            "region_name": region.name if region else concern.region,
-            "reference": concern.reference,
-            "topic": _topic_names(topic),
-            "settled": concern.ad_hoc_talk and concern.status == "closed",
-            "merged": found.merged,
-            "promised": spelled_out(concern.due_at, self.deployment.zone),
-            "masked_number": mask_number(concern.callback_number) if concern.callback_number else None,
-            "last_digits": concern.callback_number[-3:] if concern.callback_number else None,
-        }
+        if region is None:  # a region taken out of the deployment file: its concerns are nobody's desk's
+            raise web.HTTPNotFound()
+        receipt = printed_receipt(
+            self.receipts,
+            language=concern.language,
+            reference=concern.reference,
+            region=region,
+            topic=self.deployment.topic(concern.topic) if concern.topic else None,
+            callback_number=concern.callback_number,
+            due_at=concern.due_at,
+            settled=concern.ad_hoc_talk and concern.status == "closed",
+            merged=found.merged,
+            zone=self.deployment.zone,
+        )
+        return {"receipt": receipt, "reference": concern.reference}
 
     def _render_form(self, request: web.Request, form: DeskForm, errors: dict[str, str] | None = None) -> web.Response:
         errors = errors or {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from babel import Locale, UnknownLocaleError
 
@@ -26,3 +27,8 @@ def language_name(code: str, in_language: str) -> str:
     where CLDR has no name for it."""
     name = locale_of(in_language).languages.get(code)
     return name[:1].upper() + name[1:] if name else code
+
+
+def direction(language: str) -> Literal["ltr", "rtl"]:
+    """Which way the language is written, for `dir` in HTML: "rtl" for Arabic, "ltr" for German."""
+    return "rtl" if locale_of(language).character_order == "right-to-left" else "ltr"

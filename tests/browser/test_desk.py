@@ -16,6 +16,8 @@ pytestmark = pytest.mark.browser
 REFERENCE = re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$")
 # The served app runs on the real clock: the day and hour promised depend on when the test runs.
 PROMISE = re.compile(r"Wir melden uns bis \w+, \d{1,2}\. \w+ \d{4}, \d{2}:\d{2} Uhr\.")
+# Playwright matches in JavaScript, where \w is ASCII only: Turkish month and day names need \S.
+PROMISE_TR = re.compile(r"Sizinle en geç şu tarihte iletişime geçeceğiz: \d{1,2} \S+ \d{4} \S+, saat \d{2}:\d{2}\.")
 
 
 def test_the_desk_records_a_concern_and_prints_the_receipt(page: Any) -> None:
@@ -38,14 +40,20 @@ def test_the_desk_records_a_concern_and_prints_the_receipt(page: Any) -> None:
     page.get_by_role("button", name="Anliegen speichern").click()
 
     expect(page).to_have_url(re.compile(r"/desk/receipt/[A-Z0-9]{4}-[A-Z0-9]{4}\?form="))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Bestätigung Ihres Anliegens")
+    # The customer speaks Turkish: the receipt does, the page around it stays German for the desk.
+    receipt = page.locator("article.desk-receipt")
+    expect(receipt).to_have_attribute("lang", "tr")
+    expect(receipt).to_have_attribute("dir", "ltr")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Talebinizin onayı")
     expect(page.locator(".reference")).to_have_text(REFERENCE)
-    expect(page.get_by_text(PROMISE)).to_be_visible()
-    expect(page.get_by_text("Zahlung ausgeblieben")).to_be_visible()
-    expect(page.get_by_text("+•• ••• ••••678")).to_be_visible()
+    expect(receipt.get_by_text(PROMISE_TR)).to_be_visible()
+    expect(receipt.get_by_text("Ödeme yapılmadı")).to_be_visible()
+    expect(receipt.get_by_text("•••• ••••678")).to_be_visible()
+    expect(receipt.get_by_role("link", name="02241 9000100")).to_have_attribute("href", "tel:+49-2241-9000100")
+    expect(receipt).to_contain_text("Pazartesi ve Salı saat 8:00 ile 12:00 arası ve 13:00 ile 15:00 arası")
     print_button = page.get_by_role("button", name="Drucken")
     expect(print_button).to_be_visible()
-    assert_accessible(page, "desk receipt")
+    assert_accessible(page, "desk receipt in Turkish")
     # The button opens the print dialog through /static/print.js (the page has no inline script);
     # headless Chromium has no dialog, so window.print is counted instead.
     page.evaluate("() => { window.print = () => { window.printed = (window.printed || 0) + 1; }; }")
@@ -56,10 +64,50 @@ def test_the_desk_records_a_concern_and_prints_the_receipt(page: Any) -> None:
     expect(print_button).to_be_hidden()
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator(".reference")).to_be_visible()
-    assert_accessible(page, "desk receipt as printed")
+    expect(receipt.get_by_text("Telefon saatleri")).to_be_visible()
+    assert_accessible(page, "desk receipt in Turkish as printed")
     page.emulate_media(media="screen")
     page.get_by_role("link", name="Nächstes Anliegen aufnehmen").click()
     expect(page.get_by_label("Telefonnummer für den Rückruf")).to_have_value("")
+
+
+def record_for(page: Any, *, phone: str, language: str) -> Any:
+    """Record a concern at the desk for a customer speaking `language` (its German name); the receipt."""
+    page.goto("/desk")
+    page.get_by_label("Telefonnummer für den Rückruf").fill(phone)
+    page.get_by_label("Thema", exact=True).select_option(label="Antrag oder Weiterbewilligung (normal)")
+    page.get_by_label("Sprache des Gesprächs").select_option(label=language)
+    page.get_by_label("Anliegen in Kürze").fill("Weiterbewilligung läuft aus.")
+    page.get_by_role("button", name="Anliegen speichern").click()
+    expect(page).to_have_url(re.compile(r"/desk/receipt/"))
+    return page.locator("article.desk-receipt")
+
+
+def test_a_german_receipt_carries_the_due_day_the_hotline_and_its_hours(page: Any) -> None:
+    log_in(page, "dora")
+    receipt = record_for(page, phone="0151 23456789", language="Deutsch")
+    expect(receipt).to_have_attribute("lang", "de")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bestätigung Ihres Anliegens")
+    expect(receipt.get_by_text(PROMISE)).to_be_visible()
+    expect(receipt.get_by_text("Antrag oder Weiterbewilligung")).to_be_visible()
+    expect(receipt.get_by_text(re.compile(r"^[• ]+789$"))).to_be_visible()
+    expect(receipt).to_contain_text("Montag und Dienstag von 8 bis 12 und von 13 bis 15 Uhr")
+    expect(receipt.get_by_role("link", name="02241 9000100")).to_be_visible()
+    assert_accessible(page, "desk receipt in German")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("button", name="Drucken")).to_be_hidden()
+    assert_accessible(page, "desk receipt in German as printed")
+
+
+def test_an_arabic_receipt_is_printed_right_to_left(page: Any) -> None:
+    log_in(page, "dora")
+    receipt = record_for(page, phone="0160 98765432", language="Arabisch")
+    expect(receipt).to_have_attribute("lang", "ar")
+    expect(receipt).to_have_attribute("dir", "rtl")
+    expect(page.get_by_role("heading", level=1)).to_have_text("تأكيد طلبكم")
+    expect(receipt.get_by_text(re.compile(r"^[• ]+432$"))).to_be_visible()
+    expect(page.locator(".reference")).to_have_text(REFERENCE)
+    assert_accessible(page, "desk receipt in Arabic, right to left")
 
 
 def test_an_invalid_phone_number_is_explained_next_to_the_field(page: Any) -> None:
@@ -92,8 +140,11 @@ def test_the_desk_works_in_english(page: Any) -> None:
     assert_accessible(page, "desk form with errors in English")
     page.get_by_label("Phone number for the callback").fill("0171 7654321")
     page.get_by_label("Topic", exact=True).select_option(label="Documents and proofs (normal)")
+    page.get_by_label("Language of the conversation").select_option(label="English")
     page.get_by_label("The concern in brief").fill("Brings the bank statements next week.")
     page.get_by_role("button", name="Save concern").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirmation of your concern")
+    promise = re.compile(r"We will get back to you by \w+,? \d{1,2} \w+ \d{4}, \d{2}:\d{2}\.")
+    expect(page.get_by_text(promise)).to_be_visible()
     expect(page.locator(".reference")).to_have_text(REFERENCE)
     assert_accessible(page, "desk receipt in English")

@@ -29,6 +29,10 @@ from tests.support import ManualClock, csrf_from, make_settings
 
 TODAY_18_00 = dt.datetime(2026, 11, 26, 17, 0, tzinfo=dt.UTC)  # 18:00 in Berlin (CET)
 PROMISED_TODAY = "Wir melden uns bis Donnerstag, 26. November 2026, 18:00 Uhr."
+SIEGBURG_HOURS_DE = (
+    "Montag und Dienstag von 8 bis 12 und von 13 bis 15 Uhr; Mittwoch und Freitag von 8 bis 12 Uhr;"
+    " Donnerstag von 8 bis 12 und von 13 bis 18 Uhr"
+)
 CUSTOMER = {
     "region": "siegburg",
     "name": "Erika Mustermann",
@@ -137,12 +141,12 @@ async def test_the_desk_records_a_concern_and_prints_the_receipt_with_the_promis
     client: Client, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
 ) -> None:
     await log_in(client, "dora")
-    response = await record(client, window_date="2026-11-27", window_from="09:00", window_to="11:00", language="tr")
+    response = await record(client, window_date="2026-11-27", window_from="09:00", window_to="11:00")
     reference, receipt = await receipt_of(client, response)
 
     [concern] = await concerns(sessions)
     assert (concern.reference, concern.channel, concern.status) == (reference, "walk_in", "open")
-    assert (concern.topic, concern.urgency, concern.language) == ("payment", "urgent", "tr")
+    assert (concern.topic, concern.urgency, concern.language) == ("payment", "urgent", "de")
     assert concern.due_at == TODAY_18_00  # urgent: the same working day
     assert concern.callback_number == "+491712345678" and concern.customer_name == "Erika Mustermann"
     # 09:00 to 11:00 on Friday in Siegburg (CET, UTC+1), stored in UTC
@@ -153,9 +157,14 @@ async def test_the_desk_records_a_concern_and_prints_the_receipt_with_the_promis
         created = await session.scalar(select(ConcernEntry).where(ConcernEntry.concern_id == concern.id))
     assert created is not None and created.kind == "created" and created.actor_id is not None
 
-    assert "Geschäftsstelle Siegburg" in receipt and f">{reference}<" in receipt
-    assert "Zahlung ausgeblieben" in receipt and PROMISED_TODAY in receipt
-    assert "+•• ••• ••••678" in receipt and "2345678" not in receipt
+    assert '<article class="desk-receipt" aria-labelledby="receipt-heading" lang="de" dir="ltr">' in receipt
+    assert "Jobcenter – <bdi>Geschäftsstelle Siegburg</bdi>" in receipt and f"<bdi>{reference}</bdi>" in receipt
+    assert "Ihre Vorgangsnummer" in receipt and "Zahlung ausgeblieben" in receipt and PROMISED_TODAY in receipt
+    # the number masked but for its last three digits, which screen readers read out as words
+    assert ">•••• ••••678</bdi>" in receipt and "Rufnummer endet auf 678" in receipt and "2345678" not in receipt
+    # how to reach the region: its hotline number (national notation, a tel: link) and its hours
+    assert '<a href="tel:+49-2241-9000100"><bdi dir="ltr">02241 9000100</bdi></a>' in receipt
+    assert f"<dd>{SIEGBURG_HOURS_DE}</dd>" in receipt
     assert "Erika Mustermann" not in receipt and "November ist nicht eingegangen" not in receipt
     # printing: a button the script file wires up (no inline script), print rules in the stylesheet
     assert '<button type="button" data-print>' in receipt and '<script src="/static/print.js"' in receipt
@@ -196,13 +205,56 @@ async def test_the_topic_sets_the_urgency_unless_the_desk_overrides_it(
         assert "Wir melden uns bis Montag, 30. November 2026, 12:00 Uhr." in receipt
 
 
-async def test_the_receipt_speaks_english_when_chosen(client: Client) -> None:
+async def test_the_receipt_speaks_the_customers_language_in_turkish(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await log_in(client, "dora")
+    reference, receipt = await receipt_of(client, await record(client, language="tr"))
+    [concern] = await concerns(sessions)
+    assert concern.language == "tr"
+    assert '<article class="desk-receipt" aria-labelledby="receipt-heading" lang="tr" dir="ltr">' in receipt
+    for text in (
+        "Jobcenter (İş Merkezi) – <bdi>Geschäftsstelle Siegburg</bdi>",
+        "Talebinizin onayı",
+        "Referans numaranız",
+        f"<bdi>{reference}</bdi>",
+        "<dt>Konu</dt>\n    <dd>Ödeme yapılmadı</dd>",
+        "Sizinle en geç şu tarihte iletişime geçeceğiz: 26 Kasım 2026 Perşembe, saat 18:00.",
+        "<dt>Sizi arayacağımız numara</dt>",
+        ">•••• ••••678</bdi>",
+        "678 ile biten telefon numarası",
+        "<dt>Danışma hattımız</dt>",
+        ">02241 9000100</bdi>",
+        "<dt>Telefon saatleri</dt>",
+        "Pazartesi ve Salı saat 8:00 ile 12:00 arası ve 13:00 ile 15:00 arası; Çarşamba ve Cuma saat 8:00 ile 12:00"
+        " arası; Perşembe saat 8:00 ile 12:00 arası ve 13:00 ile 18:00 arası",
+        "Lütfen telefonunuzu yanınızda bulundurun",
+    ):
+        assert text in receipt, text
+    assert "Wir melden uns" not in receipt and "Zahlung ausgeblieben" not in receipt
+    # the page around the receipt stays in the language the desk chose
+    assert '<html lang="de">' in receipt and "Drucken" in receipt and "Nächstes Anliegen aufnehmen" in receipt
+
+
+async def test_an_arabic_receipt_runs_right_to_left(client: Client) -> None:
+    await log_in(client, "dora")
+    _, receipt = await receipt_of(client, await record(client, language="ar"))
+    assert '<article class="desk-receipt" aria-labelledby="receipt-heading" lang="ar" dir="rtl">' in receipt
+    assert "تأكيد طلبكم" in receipt and "لم يتم صرف الدفعة" in receipt
+    assert '<bdi dir="ltr" class="masked-number" aria-hidden="true">•••• ••••678</bdi>' in receipt
+
+
+async def test_the_receipt_speaks_english_for_an_english_speaking_customer(client: Client) -> None:
     await log_in(client, "dora")
     await client.get("/language?set=en&next=/desk")
     refused = await (await record(client, phone="12")).text()
     assert refused.count("Please give a valid phone number, e.g. 0171 2345678 or 02241 123456.") == 2
-    _, receipt = await receipt_of(client, await record(client))
+    _, receipt = await receipt_of(client, await record(client, language="en"))
     assert "Payment missing" in receipt and "We will get back to you by Thursday, 26 November 2026, 18:00." in receipt
+    assert "Monday and Tuesday from 8 am to 12 noon and from 1 pm to 3 pm" in receipt
+    # desk staff reading English hand a German-speaking customer a German receipt
+    _, german = await receipt_of(client, await record(client, phone="0151 76543210"))
+    assert '<html lang="en">' in german and ">Print<" in german and PROMISED_TODAY in german
 
 
 async def test_an_ad_hoc_talk_is_recorded_as_settled(

@@ -68,6 +68,11 @@ def test_language_names_are_in_the_readers_language() -> None:
     assert locales.language_name("xx", "de") == "xx"
 
 
+def test_arabic_is_written_right_to_left_and_the_others_left_to_right() -> None:
+    assert locales.direction("ar") == "rtl"
+    assert [locales.direction(code) for code in ("de", "en", "tr", "uk", "ru")] == ["ltr"] * 5
+
+
 def test_phone_numbers_read_nationally_and_link_as_tel() -> None:
     assert phone_numbers.national("+491712223334") == "0171 2223334"
     assert phone_numbers.tel_uri("+491712223334") == "tel:+49-171-2223334"
