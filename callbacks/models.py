@@ -99,6 +99,8 @@ class CallbackAttempt(Base):
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     counsellor_call_sid: Mapped[str | None] = mapped_column(String(34), unique=True)
     customer_call_sid: Mapped[str | None] = mapped_column(String(34), unique=True)
+    # While the call lasts: ringing_counsellor, ringing_customer, connected (the outcome ends it).
+    state: Mapped[str | None] = mapped_column(String(20))
     outcome: Mapped[str | None] = mapped_column(String(20))  # reached, busy, no_answer, machine, failed, error
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(String(300))

@@ -34,6 +34,7 @@ from service.request_bodies import readable_body_middleware
 from service.security_headers import security_headers_middleware
 from service.template_formats import install_formats
 from staff.admin_views import AdminViews
+from staff.profile_views import ProfileViews
 from staff.routes import staff_routes
 from staff.views import LoginViews
 from staff.web import StaffGate
@@ -160,7 +161,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app.add_routes(
         [
             *service_routes(StartPage(deployment, clock), Readiness(engine)),
-            *staff_routes(login, AdminViews(sessions)),
+            *staff_routes(login, AdminViews(sessions), ProfileViews(sessions)),
             *concern_routes(worklist, concern, desk, web_form, api),
             *page_routes(presence, OutboxViews(sessions, deployment)),
         ]

@@ -19,6 +19,9 @@ class StaffUser(Base):
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # E.164: the phone the service rings for this counsellor (queue calls and calling customers
+    # back), set on the profile page.
+    phone: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     roles: Mapped[list[StaffUserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="StaffUserRole.role"

@@ -1,4 +1,4 @@
-"""Counsellors making themselves available: the phone to ring and the regions to ring it for."""
+"""Counsellors making themselves available: the regions to ring their phone for."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from staff.profile import set_phone
 from telephony.counsellors.models import CounsellorPresence
 
 
@@ -30,11 +31,13 @@ async def ensure_presence(session: AsyncSession, user_id: int, now: dt.datetime)
 async def make_available(
     session: AsyncSession, *, user_id: int, phone: str, regions: Sequence[str], now: dt.datetime
 ) -> CounsellorPresence:
-    """Ring `phone` for waiting callers of `regions` from now on."""
+    """Ring `phone` for waiting callers of `regions` from now on; the phone is the one on the
+    counsellor's profile, so calling customers back rings the same one."""
     if not regions:
         raise PresenceError("Bitte mindestens eine Region wählen.")
     presence = await ensure_presence(session, user_id, now)
-    presence.phone, presence.regions = phone, sorted(set(regions))
+    await set_phone(session, user_id, phone)
+    presence.regions = sorted(set(regions))
     presence.available, presence.misses, presence.updated_at = True, 0, now
     return presence
 

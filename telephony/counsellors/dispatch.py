@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config.deployment import Deployment
 from staff.accounts import active_user_ids
+from staff.profile import phones_of
 from storage.clock import Clock
 from telephony.counsellors.models import CounsellorPresence
 from telephony.edge.links import Links
@@ -74,21 +75,23 @@ async def claim_rings(session: AsyncSession, now: dt.datetime) -> list[Ring]:
         .where(
             CounsellorPresence.available.is_(True),
             CounsellorPresence.busy_call_sid.is_(None),
-            CounsellorPresence.phone.is_not(None),
             CounsellorPresence.user_id.in_(active_user_ids()),
         )
         .order_by(CounsellorPresence.updated_at)  # who has been idle longest goes first
         .with_for_update(skip_locked=True)
     )
     rings = []
-    for presence in free:
+    candidates = list(free)
+    phones = await phones_of(session, [p.user_id for p in candidates])
+    for presence in candidates:
         open_regions = [r for r in presence.regions if waiting.get(r, (0, now))[0] > ringing.get(r, 0)]
-        if not open_regions or presence.phone is None:
+        phone = phones.get(presence.user_id)
+        if not open_regions or phone is None:
             continue
         region = min(open_regions, key=lambda r: waiting[r][1])
         presence.busy_call_sid, presence.ring_region, presence.ring_started_at = PENDING, region, now
         ringing[region] = ringing.get(region, 0) + 1
-        rings.append(Ring(presence.user_id, presence.phone, region))
+        rings.append(Ring(presence.user_id, phone, region))
     return rings
 
 

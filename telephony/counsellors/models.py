@@ -1,5 +1,6 @@
-"""Which counsellors take hotline calls now, on which phone, for which regions; how they are
-recognised on the staff line, and which caller numbers it has blocked after wrong PINs."""
+"""Which counsellors take hotline calls now, for which regions (the phone rung is the one on
+their staff account); how they are recognised on the staff line, and which caller numbers it
+has blocked after wrong PINs."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ class CounsellorPresence(Base):
     __tablename__ = "telephony_presence"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True)
-    phone: Mapped[str | None] = mapped_column(String(20))  # E.164: a desk extension or a mobile
     regions: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
     available: Mapped[bool] = mapped_column(Boolean, default=False)
     misses: Mapped[int] = mapped_column(Integer, default=0)  # unanswered rings in a row

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from staff.accounts import as_member
 from staff.models import StaffUser
+from staff.profile import members_with_phone
 from telephony.counsellors.availability import PresenceError, ensure_presence
 from telephony.counsellors.dispatch import waiting_callers
 from telephony.counsellors.models import CounsellorPresence, StaffLineBlock, StaffLineFailure, StaffLinePhone
@@ -257,7 +258,7 @@ def caller_key(secret: str, caller: str | None) -> str:
 async def _counsellor_on_phone(session: AsyncSession, caller: str) -> int | None:
     """The one counsellor who keeps `caller` as a phone; None if nobody or several do (a shared
     phone names no one: the staff number has to)."""
-    rung = await session.scalars(select(CounsellorPresence.user_id).where(CounsellorPresence.phone == caller))
+    rung = await members_with_phone(session, caller)
     further = await session.scalars(select(StaffLinePhone.user_id).where(StaffLinePhone.number == caller))
     users = {*rung, *further}
     return users.pop() if len(users) == 1 else None

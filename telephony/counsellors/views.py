@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config.deployment import Deployment
 from config.loader import normalise_number
+from staff.profile import phone_of
 from staff.web import CURRENT_MEMBER, require_role, see_other
 from storage.clock import Clock
 from telephony.counsellors.availability import PresenceError, make_available, make_unavailable, presence_of
@@ -89,6 +90,7 @@ class PresenceViews:
         member = request[CURRENT_MEMBER]
         async with self.sessions() as session:
             presence = await presence_of(session, member.id)
+            own_phone = await phone_of(session, member.id)
             phones = await staff_line_phones(session, member.id)
             waiting = await waiting_callers(session)
         regions = [
@@ -103,6 +105,7 @@ class PresenceViews:
         ]
         context: dict[str, Any] = {
             "presence": presence,
+            "own_phone": own_phone,
             "regions": regions,
             "notice": notice,
             "error": error,

@@ -11,13 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from callbacks.models import CallbackAttempt
 from callbacks.ports import DialError, RecordingAudio
 from config.deployment import Deployment
-from telephony.counsellors.availability import presence_of
+from staff.profile import phone_of
 from telephony.edge.links import Links
 from telephony.outbound.port import OutboundError, OutboundPort
 
-NO_PHONE = (
-    "Bitte hinterlegen Sie auf der Seite „Beratung und Rückrufe“ die Telefonnummer, unter der Sie Anrufe annehmen."
-)
+NO_PHONE = "Bitte hinterlegen Sie in Ihrem Profil die Telefonnummer, unter der Sie Anrufe annehmen."
 
 
 @dataclass(frozen=True)
@@ -29,13 +27,13 @@ class TelephonyCallbackDialer:
 
     async def dial(self, *, attempt_id: int, counsellor_id: int, region_id: str) -> str:
         async with self.sessions() as session:
-            presence = await presence_of(session, counsellor_id)
+            phone = await phone_of(session, counsellor_id)  # the profile's: no need to take queue calls
         region = self.deployment.region(region_id)
-        if presence is None or not presence.phone or region is None:
+        if not phone or region is None:
             raise DialError(NO_PHONE)
         try:
             sid = await self.outbound().place_call(
-                to=presence.phone,
+                to=phone,
                 from_=region.numbers[0],
                 url=self.links.absolute("twilio-attempt-connect", attempt=attempt_id),
                 status_callback=self.links.absolute("twilio-attempt-status", attempt=attempt_id),

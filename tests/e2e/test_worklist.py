@@ -231,7 +231,7 @@ async def test_a_twilio_outage_leaves_the_concern_claimed_with_the_error_shown(
     await log_in(client, "anna")
     await act(client, target.reference, "claim")
     status, text = await act(client, target.reference, "call")
-    assert status == 502 and "Seite „Beratung und Rückrufe“ die Telefonnummer" in text  # no phone given yet
+    assert status == 502 and "in Ihrem Profil die Telefonnummer" in text  # no phone given yet
     await anna_takes_calls(sessions, clock)
     fake_api.fail_next(1, 503)
     status, text = await act(client, target.reference, "call")

@@ -12,6 +12,7 @@ from service.areas import AREAS
 from service.errors import _PAGE_TEXTS
 from service.i18n import Translator, load_catalogue, pick_language
 from service.pages import CHANNEL_TITLES, CLOSED_REASONS, WEEKDAY_TITLES
+from staff import profile, profile_views
 from staff.roles import ROLE_TITLES
 from staff.views import MESSAGES
 from telephony.counsellors import callback_calls
@@ -54,6 +55,7 @@ def _code_texts() -> set[str]:
     texts |= set(web_form_views.MESSAGES) | set(refusals.MESSAGES.values())
     texts |= {message for message in re.findall(r'PresenceError\("([^"]+)"\)', _source("telephony"))}
     texts.add(callback_dialer.NO_PHONE)
+    texts |= {*profile_views.MESSAGES, profile.INVALID_PHONE}
     texts |= {callback_calls.NOT_ANSWERED, callback_calls.HUNG_UP_FIRST}
     return texts
 
