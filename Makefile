@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/webhooks.py --postgres
 	$(BIN)/python bench/claims.py
+	$(BIN)/python bench/worklist.py
 	$(BIN)/python bench/database_faults.py
 
 clean:
