@@ -173,6 +173,7 @@ class Deployment:
     retention: Retention = Retention()
     topics: tuple[Topic, ...] = DEFAULT_TOPICS
     callbacks: CallbackPolicy = CallbackPolicy()
+    website: str | None = None  # told to callers who got lost in the menu, e.g. "www.jobcenter-rhein-sieg.de"
     source: str = ""  # where it was loaded from, for messages
 
     def topic(self, topic_id: str) -> Topic | None:

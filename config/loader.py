@@ -43,7 +43,21 @@ from config.languages import ISO_639_1
 _TIME = re.compile(r"^(\d{2}):(\d{2})$")
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _REGION_ID = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-_TOP_KEYS = {"timezone", "holidays", "sla", "closures", "regions", "telephony", "retention", "topics", "callbacks"}
+_TOP_KEYS = {
+    "timezone",
+    "website",
+    "holidays",
+    "sla",
+    "closures",
+    "regions",
+    "telephony",
+    "retention",
+    "topics",
+    "callbacks",
+}
+# The web address as callers hear it and customers type it: a host name, perhaps a path, no scheme.
+_WEBSITE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?:/[A-Za-z0-9._~/-]*)?$")
+MAX_WEBSITE = 100
 _REGION_KEYS = {
     "id",
     "name",
@@ -76,6 +90,7 @@ def parse_deployment(raw: Mapping[str, Any], *, source: str = "") -> Deployment:
     c = IssueCollector()
     _unknown_keys(c, "", raw, _TOP_KEYS)
     timezone = _timezone(c, raw.get("timezone"))
+    website = _website(c, raw.get("website"))
     calendar = _holidays(c, raw.get("holidays"))
     sla = _sla(c, raw.get("sla"))
     closures = _closures(c, "closures", raw.get("closures", []))
@@ -97,6 +112,7 @@ def parse_deployment(raw: Mapping[str, Any], *, source: str = "") -> Deployment:
         retention=retention,
         topics=topics,
         callbacks=callbacks,
+        website=website,
         source=source,
     )
 
@@ -233,6 +249,20 @@ def _timezone(c: IssueCollector, value: Any) -> str | None:
         c.add("timezone", f'unknown time zone "{name}" (use an IANA name such as "Europe/Berlin")')
         return None
     return name
+
+
+def _website(c: IssueCollector, value: Any) -> str | None:
+    address = _string(c, "website", value, required=False)
+    if address is None:
+        return None
+    if len(address) > MAX_WEBSITE or not _WEBSITE.fullmatch(address):
+        c.add(
+            "website",
+            f'"{address[:MAX_WEBSITE]}" is not a web address as callers hear it (a host name such as '
+            '"www.jobcenter-rhein-sieg.de", lower case, perhaps a path; no "https://")',
+        )
+        return None
+    return address
 
 
 def _holidays(c: IssueCollector, value: Any) -> HolidayCalendar | None:

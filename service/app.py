@@ -54,6 +54,7 @@ from telephony.inbound.webhooks import VoiceWebhooks
 from telephony.outbound.callback_dialer import TelephonyCallbackDialer
 from telephony.outbound.outbox import OutboxViews, SimulatedOutbound
 from telephony.outbound.port import OutboundPort
+from telephony.outbound.texts import TextMessages
 from telephony.prompts import PromptBook
 from telephony.routes import page_routes, webhook_routes
 from telephony.twiml import apology
@@ -167,7 +168,12 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
         ]
     )
     calls = CallLog(pseudonymiser, arrivals)
-    voice = VoiceWebhooks(sessions, deployment, prompts, clock, pseudonymiser, calls, links, on_queued=dispatcher.poke)
+    texts = TextMessages(lambda: app[keys.OUTBOUND])
+    app.cleanup_ctx.append(lambda _app: texts.running())
+    app[keys.TEXTS] = texts
+    voice = VoiceWebhooks(
+        sessions, deployment, prompts, clock, pseudonymiser, calls, links, on_queued=dispatcher.poke, texts=texts
+    )
     app[keys.WEBHOOK_ANSWERS] = FailureAnswers(
         caller=voice.fallback_answer, counsellor=lambda _hook: apology(prompts, STAFF_LANGUAGE)
     )

@@ -13,6 +13,7 @@ from telephony.counsellors.dispatch import Dispatcher
 from telephony.edge.late_work import LateWork
 from telephony.edge.webhooks import FailureAnswers
 from telephony.outbound.port import OutboundPort
+from telephony.outbound.texts import TextMessages
 
 SETTINGS = web.AppKey("settings", Settings)
 DEPLOYMENT = web.AppKey("deployment", Deployment)
@@ -24,5 +25,6 @@ DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 CONCERN_JOBS = web.AppKey("concern_jobs", ConcernJobs)
 WEBHOOK_ANSWERS = web.AppKey("webhook_answers", FailureAnswers)
 LATE_WORK = web.AppKey("late_work", LateWork)
+TEXTS = web.AppKey("texts", TextMessages)
 REQUEST_ID = web.RequestKey("request_id", str)
 LANGUAGE = web.RequestKey("language", str)

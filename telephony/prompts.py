@@ -1,6 +1,7 @@
 """The prompt catalogues: what callers hear, per language, with the voice that speaks it.
 
-Texts live in `telephony/prompts/<language>.toml`, not in code. A text missing in a language is
+Texts live in `telephony/prompts/<language>.toml`, not in code; days, dates and times in them
+come from `formatting` (CLDR), so no catalogue keeps weekday or month names of its own. A text missing in a language is
 spoken in German instead, and `missing_translations` lists the gaps for `hotline config check`.
 """
 
@@ -11,7 +12,10 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from string import Formatter
 from typing import Any
+
+from formatting import moments, opening_hours
 
 CATALOGUE_DIR = Path(__file__).parent / "prompts"
 FALLBACK = "de"
@@ -19,12 +23,32 @@ STAFF_ONLY = "staff_"  # prompts only staff hear (German, English); no gap to re
 
 
 @dataclass(frozen=True, slots=True)
+class Spelled:
+    """Something read out in groups with a pause between them: a phone number ("0171 222 3334",
+    digit by digit) or a reference ("K7PX 3QF9", character by character, slowly)."""
+
+    groups: tuple[str, ...]
+    interpret_as: str = "digits"  # SSML <say-as interpret-as>: "digits" or "spell-out"
+    slow: bool = False
+    prefix: str = ""  # said as a word before the groups, e.g. "+" of an international number
+
+    def __str__(self) -> str:
+        return " ".join((self.prefix, *self.groups) if self.prefix else self.groups)
+
+
+Part = str | Spelled
+
+
+@dataclass(frozen=True, slots=True)
 class Spoken:
-    """One thing to say: the text and the <Say> attributes of its language."""
+    """One thing to say: the text and the <Say> attributes of its language. `parts` holds the
+    text with its spelled-out pieces (numbers, references) as such, for SSML; `text` is all of it
+    as plain words, as an SMS or a transcript shows it."""
 
     text: str
     language: str
     voice: str
+    parts: tuple[Part, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +57,13 @@ class Catalogue:
     language: str  # Twilio's language tag, e.g. "de-DE"
     voice: str
     texts: Mapping[str, str]
-    weekdays: tuple[str, ...]
-    months: tuple[str, ...]
-    date_pattern: str
+
+
+# How far ahead a day is, which picks the variant of a prompt that names it: "heute ab 8 Uhr"
+# (near: today or tomorrow), "am Montag ab 8 Uhr" (week: within six days), "am Montag, dem
+# 14. Dezember, ab 8 Uhr" (far). A promise names the date unless it is today or tomorrow.
+NEAR_DAYS = 1
+WEEK_DAYS = 6
 
 
 class PromptBook:
@@ -58,31 +86,77 @@ class PromptBook:
         return self._catalogues.get(language) or self._catalogues[FALLBACK]
 
     def say(self, language: str, key: str, **values: object) -> Spoken:
-        """The prompt `key` in `language` (German where that language lacks it), filled in."""
+        """The prompt `key` in `language` (German where that language lacks it), filled in.
+        `Spelled` values stay parts of their own, to be read out in groups."""
         catalogue = self.catalogue(language)
         template = catalogue.texts.get(key)
         if template is None:
             catalogue = self._catalogues[FALLBACK]
             template = catalogue.texts[key]  # a key unknown even in German is a programming error
-        return Spoken(template.format(**values), catalogue.language, catalogue.voice)
+        parts: list[Part] = []
+        for literal, field, spec, _conversion in Formatter().parse(template):
+            if literal:
+                parts.append(literal)
+            if field is None:
+                continue
+            value = values[field]
+            if isinstance(value, Spelled):
+                parts.append(value)
+            else:
+                parts.append(format(value, spec) if spec else str(value))
+        merged = _merge_text(parts)
+        plain = "".join(str(part) for part in merged)
+        spelled = any(isinstance(part, Spelled) for part in merged)
+        return Spoken(plain, catalogue.language, catalogue.voice, merged if spelled else ())
 
-    def spoken_date(self, language: str, moment: dt.datetime) -> dict[str, str]:
-        """Weekday, date and time of a local moment as words of `language`, for the placeholders."""
-        catalogue = self.catalogue(language)
-        day = catalogue.date_pattern.format(day=moment.day, month=catalogue.months[moment.month - 1])
-        return {
-            "weekday": catalogue.weekdays[moment.weekday()],
-            "date": day,
-            "time": f"{moment.hour}:{moment.minute:02d}",
+    def say_when(
+        self,
+        language: str,
+        key: str,
+        moment: dt.datetime,
+        today: dt.date,
+        *,
+        promise: bool = False,
+        **values: object,
+    ) -> Spoken:
+        """The prompt `key_near`, `key_week` or `key_far` for a local `moment`, as seen on the day
+        `today`: {day} "heute"/"morgen", {weekday} "Montag", {date} "14. Dezember", {time} "8 Uhr".
+
+        A `promise` (a due time) names the date unless it is today or tomorrow, and a promise at
+        midnight is the end of the day before ("bis Dienstag, 24 Uhr", not "Mittwoch, 0 Uhr").
+        """
+        at = moment.time()
+        day = moment.date()
+        end_of_day = promise and (at.hour, at.minute) == (0, 0)
+        if end_of_day:
+            day -= dt.timedelta(days=1)
+        ahead = (day - today).days
+        words = {
+            "weekday": moments.weekday(day, language),
+            "date": moments.day_of_month(day, language),
+            "time": opening_hours.clock_time(at, language, end_of_day=end_of_day),
+            "day": moments.relative_day(day, today, language) or "",
         }
+        if 0 <= ahead <= NEAR_DAYS and words["day"]:
+            variant = "near"
+        elif 0 <= ahead <= WEEK_DAYS and not promise:
+            variant = "week"
+        else:
+            variant = "far"
+        return self.say(language, f"{key}_{variant}", **(words | values))
 
-    def spoken_deadline(self, language: str, moment: dt.datetime) -> dict[str, str]:
-        """Like `spoken_date`, but a deadline at midnight is the end of the day before ("24:00"):
-        "by Tuesday 24:00" is what a caller understands, not "by Wednesday 0:00"."""
-        if (moment.hour, moment.minute) == (0, 0):
-            words = self.spoken_date(language, moment - dt.timedelta(days=1))
-            return words | {"time": "24:00"}
-        return self.spoken_date(language, moment)
+    def deadline_words(self, language: str, moment: dt.datetime) -> dict[str, str]:
+        """{weekday}, {date} and {time} of a local due time for a text message, which is read
+        later, so it names the date, never "heute"; midnight is the end of the day before."""
+        day, at = moment.date(), moment.time()
+        end_of_day = (at.hour, at.minute) == (0, 0)
+        if end_of_day:
+            day -= dt.timedelta(days=1)
+        return {
+            "weekday": moments.weekday(day, language),
+            "date": moments.day_of_month(day, language),
+            "time": opening_hours.clock_time(at, language, end_of_day=end_of_day),
+        }
 
     def missing_translations(self, languages: Iterable[str]) -> dict[str, list[str]]:
         """Per language asked for, the prompt keys it lacks (all of them without a catalogue)."""
@@ -98,13 +172,20 @@ class PromptBook:
 
 def _read(path: Path) -> Catalogue:
     raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    dates = raw.get("dates", {})
     return Catalogue(
         code=path.stem,
         language=str(raw["language"]),
         voice=str(raw["voice"]),
         texts={str(k): str(v) for k, v in raw.get("prompts", {}).items()},
-        weekdays=tuple(raw.get("weekdays", {}).get("names", ())),
-        months=tuple(dates.get("months", ())),
-        date_pattern=str(dates.get("date", "{day}.{month}")),
     )
+
+
+def _merge_text(parts: list[Part]) -> tuple[Part, ...]:
+    """Neighbouring texts as one (TwiML keeps one text between two SSML elements)."""
+    merged: list[Part] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    return tuple(merged)

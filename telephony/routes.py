@@ -31,6 +31,7 @@ def webhook_routes(
         web.post("/twilio/callback/answer", voice.callback_answer, name="twilio-callback-answer"),
         web.post("/twilio/callback/number", voice.callback_number, name="twilio-callback-number"),
         web.post("/twilio/voicemail/done", voice.voicemail_done, name="twilio-voicemail-done"),
+        web.post("/twilio/reference/again", voice.reference_again, name="twilio-reference-again"),
         # news about calls, recordings and messages
         web.post("/twilio/status", events.status, name="twilio-status"),
         web.post("/twilio/recording", events.recording, name="twilio-recording"),

@@ -7,13 +7,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import Gather, Say, SsmlProsody, VoiceResponse
 
-from telephony.prompts import PromptBook, Spoken
+from telephony.prompts import PromptBook, Spelled, Spoken
+
+# Pauses between the groups of a spelled-out piece: a phone number is read at a normal pace in
+# its groups ("0171 – 222 – 3334"), a reference slower, since callers write it down.
+GROUP_PAUSE = "300ms"
+SLOW_GROUP_PAUSE = "700ms"
+SLOW_RATE = "slow"
 
 
 def say(node: VoiceResponse | Gather, spoken: Spoken) -> None:
-    node.say(spoken.text, voice=spoken.voice, language=spoken.language)
+    """One <Say>; numbers and references in it as SSML, spelled out in groups with pauses."""
+    if not spoken.parts:
+        node.say(spoken.text, voice=spoken.voice, language=spoken.language)
+        return
+    words = Say(voice=spoken.voice, language=spoken.language)
+    for part in spoken.parts:
+        if isinstance(part, Spelled):
+            _spell(words, part)
+        else:
+            words.append(part)
+    node.append(words)
+
+
+def _spell(words: Say, spelled: Spelled) -> None:
+    target: Say | SsmlProsody = words.prosody(rate=SLOW_RATE) if spelled.slow else words
+    pause = SLOW_GROUP_PAUSE if spelled.slow else GROUP_PAUSE
+    if spelled.prefix:
+        target.append(spelled.prefix + " ")
+    for index, group in enumerate(spelled.groups):
+        if index:
+            target.break_(time=pause)
+            target.append(" ")  # the words stay apart where SSML is read as plain text
+        target.say_as(group, interpret_as=spelled.interpret_as)
 
 
 def goodbye(prompts: PromptBook, language: str, lead: Sequence[Spoken] = ()) -> VoiceResponse:

@@ -53,9 +53,9 @@ class FakeTwilio:
 
 
 def said(document: ET.Element | str) -> list[str]:
-    """Everything <Say> speaks in a TwiML document, in order."""
+    """Everything <Say> speaks in a TwiML document, in order, as plain words (SSML tags dropped)."""
     assert isinstance(document, ET.Element), f"not TwiML: {document!r}"
-    return [node.text or "" for node in document.iter("Say")]
+    return [" ".join("".join(node.itertext()).split()) for node in document.iter("Say")]
 
 
 def verbs(document: ET.Element | str) -> list[str]:

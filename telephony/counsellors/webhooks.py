@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from config.deployment import Deployment
+from formatting.opening_hours import clock_time
 from storage.clock import Clock
 from telephony.counsellors.dispatch import Dispatcher, waiting_callers
 from telephony.counsellors.models import CounsellorPresence
@@ -100,7 +101,7 @@ class CounsellorWebhooks:
         spoken = functools.partial(self.prompts.say, STAFF_LANGUAGE)
         match answer:
             case Refused(until=until):
-                time = self.prompts.spoken_date(STAFF_LANGUAGE, until.astimezone(self.deployment.zone))["time"]
+                time = clock_time(until.astimezone(self.deployment.zone).time(), STAFF_LANGUAGE)
                 return goodbye(self.prompts, STAFF_LANGUAGE, lead=[spoken("staff_line_blocked", time=time)])
             case AskForStaffNumber(attempt=attempt, wrong=wrong):
                 ask = spoken("staff_number_prompt" if attempt == 1 else "staff_number_again")

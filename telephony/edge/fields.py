@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeGuard
 
+from callbacks.identifiers import is_reference
 from config.loader import normalise_number
 
 _SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")
@@ -133,6 +134,11 @@ class Webhook:
     def query_name(self, name: str) -> str | None:
         """An identifier of our own URL's query (a region, a language), or None."""
         return _match((self.query or {}).get(name), _NAME)
+
+    def query_reference(self, name: str = "reference") -> str | None:
+        """A concern's reference in our own URL's query ("K7PX-3QF9"), or None."""
+        value = (self.query or {}).get(name)
+        return value if value is not None and is_reference(value) else None
 
 
 def is_sid(value: object, prefix: str | None = None) -> TypeGuard[str]:

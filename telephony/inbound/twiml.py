@@ -8,18 +8,22 @@ menu falls through to a redirect, and goodbyes end with <Hangup/>.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from functools import lru_cache
 
+import phonenumbers
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from config.deployment import Region, TelephonySettings
 from routing import Decision
 from telephony.edge.links import Links
-from telephony.prompts import PromptBook, Spoken
+from telephony.prompts import PromptBook, Spelled, Spoken
 from telephony.twiml import say
 
+HOME_COUNTRY_CODE = 49
 MENU_TIMEOUT_SECONDS = 6
+REFERENCE_TIMEOUT_SECONDS = 4
 HOLD_PAUSE_SECONDS = 20
 
 
@@ -96,16 +100,26 @@ def leave_queue(prompts: PromptBook, language: str, *, too_long: bool) -> VoiceR
 
 
 def closed_line(
-    links: Links, prompts: PromptBook, decision: Decision, language: str, zone: dt.tzinfo, *, counselling: bool
+    links: Links,
+    prompts: PromptBook,
+    decision: Decision,
+    language: str,
+    zone: dt.tzinfo,
+    *,
+    now: dt.datetime,
+    counselling: bool,
 ) -> VoiceResponse:
     """Why the line is closed, when it opens again, then the menu."""
     response = VoiceResponse()
-    for spoken in closed_reason(prompts, decision, language, zone):
+    for spoken in closed_reason(prompts, decision, language, zone, now):
         say(response, spoken)
     return closed_menu(links, prompts, language, counselling=counselling, attempt=1, response=response)
 
 
-def closed_reason(prompts: PromptBook, decision: Decision, language: str, zone: dt.tzinfo) -> list[Spoken]:
+def closed_reason(
+    prompts: PromptBook, decision: Decision, language: str, zone: dt.tzinfo, now: dt.datetime
+) -> list[Spoken]:
+    """Why the line is closed and when it opens, the day named as seen from `now` ("heute ab 8 Uhr")."""
     if decision.reason == "holiday":
         lines = [prompts.say(language, "closed_holiday", holiday=decision.detail or "")]
     elif decision.reason == "closure":
@@ -114,7 +128,7 @@ def closed_reason(prompts: PromptBook, decision: Decision, language: str, zone: 
         lines = [prompts.say(language, "closed_outside_hours")]
     if decision.next_opening is not None:
         local = decision.next_opening.astimezone(zone)
-        lines.append(prompts.say(language, "opens_again", **prompts.spoken_date(language, local)))
+        lines.append(prompts.say_when(language, "opens_again", local, now.astimezone(zone).date()))
     return lines
 
 
@@ -144,12 +158,19 @@ def closed_menu(
 
 
 def confirm_callback_number(
-    links: Links, prompts: PromptBook, language: str, number_words: str, attempt: int
+    links: Links,
+    prompts: PromptBook,
+    language: str,
+    number: Spelled,
+    attempt: int,
+    lead: Sequence[Spoken] = (),
 ) -> VoiceResponse:
     response = VoiceResponse()
+    for spoken in lead:
+        say(response, spoken)
     action = links.path("twilio-callback-answer", lang=language, attempt=attempt)
     gather = Gather(num_digits=1, timeout=MENU_TIMEOUT_SECONDS, action=action)
-    say(gather, prompts.say(language, "callback_confirm_number", number=number_words))
+    say(gather, prompts.say(language, "callback_confirm_number", number=number))
     response.append(gather)
     response.redirect(action, method="POST")
     return response
@@ -166,6 +187,32 @@ def ask_callback_number(
     say(gather, prompts.say(language, "callback_enter_number"))
     response.append(gather)
     response.redirect(action, method="POST")
+    return response
+
+
+def tell_reference(
+    links: Links,
+    prompts: PromptBook,
+    language: str,
+    reference: str,
+    *,
+    lead: Sequence[Spoken] = (),
+    again: bool = True,
+    attempt: int = 1,
+) -> VoiceResponse:
+    """The concern's reference, slowly and in its two groups; key 1 hears it once more; then goodbye."""
+    response = VoiceResponse()
+    for spoken in lead:
+        say(response, spoken)
+    spelled = Spelled(tuple(reference.split("-")), interpret_as="spell-out", slow=True)
+    say(response, prompts.say(language, "reference_is", reference=spelled))
+    if again:
+        action = links.path("twilio-reference-again", lang=language, reference=reference, attempt=attempt)
+        gather = Gather(num_digits=1, timeout=REFERENCE_TIMEOUT_SECONDS, action=action)
+        say(gather, prompts.say(language, "reference_repeat"))
+        response.append(gather)
+    say(response, prompts.say(language, "goodbye"))  # no key: the caller is done
+    response.hangup()
     return response
 
 
@@ -192,7 +239,34 @@ def record_voicemail(
     return response
 
 
-def spoken_number(e164: str) -> str:
-    """Digits in groups with pauses, the national way (0 2 2 4 1 …), for reading a number back."""
-    national = "0" + e164[3:] if e164.startswith("+49") else e164.lstrip("+")
-    return ", ".join(" ".join(national[i : i + 3]) for i in range(0, len(national), 3))
+def spoken_number(e164: str) -> Spelled:
+    """A number read back as people group it: the area or mobile prefix whole, then the
+    subscriber number in groups of three or four ("0171 222 3334", "02241 900 0100"); a foreign
+    number after its country code as dialled from Germany ("0044 20 7946 0018")."""
+    try:
+        parsed = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return Spelled(_groups("".join(c for c in e164 if c.isdigit())))
+    significant = phonenumbers.national_significant_number(parsed)
+    prefix_length = phonenumbers.length_of_national_destination_code(parsed)
+    prefix, subscriber = significant[:prefix_length], significant[prefix_length:]
+    if parsed.country_code == HOME_COUNTRY_CODE:
+        lead = ["0" + prefix] if prefix else []
+    else:
+        lead = [f"00{parsed.country_code}", *([prefix] if prefix else [])]
+    return Spelled((*lead, *_groups(subscriber)))
+
+
+def _groups(digits: str) -> tuple[str, ...]:
+    """Digits in as few groups of at most four as will do, the shorter groups first: 7 → 3 + 4,
+    8 → 4 + 4, 10 → 3 + 3 + 4."""
+    if not digits:
+        return ()
+    count = math.ceil(len(digits) / 4)
+    short, extra = divmod(len(digits), count)
+    sizes = [short] * (count - extra) + [short + 1] * extra
+    groups, start = [], 0
+    for size in sizes:
+        groups.append(digits[start : start + size])
+        start += size
+    return tuple(groups)

@@ -23,6 +23,8 @@ from callbacks.service import attach_recording_details, leave_voicemail, request
 from config.deployment import Deployment, Region
 from config.loader import normalise_number
 from contacts.pseudonyms import Pseudonymiser
+from contacts.service import record_contact_event
+from formatting import opening_hours
 from routing import UnknownNumber, decide, find_region, next_window
 from storage.clock import Clock
 from telephony.edge.fields import Webhook
@@ -30,7 +32,9 @@ from telephony.edge.links import Links
 from telephony.edge.webhooks import MalformedWebhook, webhook
 from telephony.inbound import twiml
 from telephony.inbound.call_log import CallLog, estimate_wait_minutes, recent_answer_wait
+from telephony.inbound.hours import weekly_ranges
 from telephony.inbound.models import Call
+from telephony.outbound.texts import TextMessages, takes_text_messages
 from telephony.prompts import PromptBook, Spoken
 from telephony.twiml import apology, goodbye
 
@@ -56,6 +60,7 @@ class VoiceWebhooks:
     calls: CallLog
     links: Links
     on_queued: Callable[[], None] = lambda: None  # rings a counsellor, if one is free
+    texts: TextMessages | None = None  # sends the reference by SMS; None sends none
 
     # --- ringing, language, routing ----------------------------------------------------------
 
@@ -101,6 +106,7 @@ class VoiceWebhooks:
                 decision,
                 step.language,
                 self.deployment.zone,
+                now=now,
                 counselling=_has_counselling(step.region),
             )
         async with self.sessions.begin() as session:
@@ -233,29 +239,56 @@ class VoiceWebhooks:
         if choice == "counselling":
             return self._counselling(step)
         if attempt >= MENU_ATTEMPTS:
-            return goodbye(self.prompts, step.language)
+            return goodbye(self.prompts, step.language, lead=self._where_to_turn(step))
         lead = [self.prompts.say(step.language, "invalid_choice")] if hook.digits else []
         return twiml.closed_menu(
             self.links, self.prompts, step.language, counselling=counselling, attempt=attempt + 1, lead=lead
         )
 
-    def _counselling(self, step: CallStep) -> VoiceResponse:
+    def _where_to_turn(self, step: CallStep) -> list[Spoken]:
+        """For a caller the menu lost: the region's telephone hours and the web address."""
         language = step.language
-        window = next_window(step.region, "counselling", self.clock(), self.deployment)
+        lead = []
+        hours = opening_hours.weekly_hours(weekly_ranges(step.region.hours["hotline"]), language)
+        if hours is not None:
+            lead.append(self.prompts.say(language, "hours_summary", hours=hours))
+        if self.deployment.website:
+            lead.append(self.prompts.say(language, "website", website=self.deployment.website))
+        return lead
+
+    def _counselling(self, step: CallStep) -> VoiceResponse:
+        """Counselling hours and the next session; a counsellor books it on a callback, so the
+        menu follows (without 3). Until counselling links exist (issue 12), no SMS is promised."""
+        language, now = step.language, self.clock()
+        window = next_window(step.region, "counselling", now, self.deployment)
         if window is None:
-            return goodbye(self.prompts, language, lead=[self.prompts.say(language, "counselling_none")])
-        start = window[0].astimezone(self.deployment.zone)
-        spoken = self.prompts.say(language, "counselling_offer", **self.prompts.spoken_date(language, start))
-        return goodbye(self.prompts, language, lead=[spoken])
+            lead = [self.prompts.say(language, "counselling_none")]
+        else:
+            zone = self.deployment.zone
+            hours = opening_hours.weekly_hours(weekly_ranges(step.region.hours["counselling"]), language)
+            lead = [self.prompts.say(language, "counselling_hours", hours=hours)] if hours else []
+            lead += [
+                self.prompts.say_when(
+                    language, "counselling_next", window[0].astimezone(zone), now.astimezone(zone).date()
+                ),
+                self.prompts.say(language, "counselling_booking"),
+            ]
+        return twiml.closed_menu(self.links, self.prompts, language, counselling=False, attempt=1, lead=lead)
 
     # --- callback requests -------------------------------------------------------------------
 
     def _offer_callback(self, step: CallStep, hook: Webhook, attempt: int) -> VoiceResponse:
+        """The number to call back, confirmed or keyed in; first (before any number is stored)
+        what happens to it."""
+        language = step.language
+        lead = [self.prompts.say(language, "callback_privacy", days=self.deployment.retention.concern_days)]
+        if attempt > 1:
+            lead = []
         caller = self._callable(hook)
         if caller is None:
-            return twiml.ask_callback_number(self.links, self.prompts, step.language, attempt)
+            return twiml.ask_callback_number(self.links, self.prompts, language, attempt, lead=lead)
         spoken = twiml.spoken_number(caller)
-        return twiml.confirm_callback_number(self.links, self.prompts, step.language, spoken, attempt)
+        return twiml.confirm_callback_number(self.links, self.prompts, language, spoken, attempt, lead=lead)
 
     def _callable(self, hook: Webhook) -> str | None:
         """The caller's own number if the job centre calls it back (not withheld, not a foreign
@@ -306,12 +339,68 @@ class VoiceWebhooks:
                 queued_at=call.queued_at,
             )
             call.outcome = "callback"
+            text = await self._note_reference_text(session, concern, step)
         # Only now, with the request committed, does the caller hear that it is taken.
-        return goodbye(self.prompts, step.language, lead=[self._confirmation(concern, step.language)])
+        self._send_reference(text, concern, step)
+        return twiml.tell_reference(
+            self.links,
+            self.prompts,
+            step.language,
+            concern.reference,
+            lead=[self._confirmation(concern, step.language)],
+        )
 
     def _confirmation(self, concern: Concern, language: str) -> Spoken:
-        due = concern.due_at.astimezone(self.deployment.zone)
-        return self.prompts.say(language, "callback_confirmed", **self.prompts.spoken_deadline(language, due))
+        zone = self.deployment.zone
+        due, today = concern.due_at.astimezone(zone), self.clock().astimezone(zone).date()
+        return self.prompts.say_when(language, "callback_confirmed", due, today, promise=True)
+
+    # --- the reference ----------------------------------------------------------------------
+
+    @webhook("caller")
+    async def reference_again(self, request: web.Request, hook: Webhook) -> VoiceResponse:
+        """Key 1 after the reference: once more, slowly; anything else is goodbye."""
+        step, attempt = self._step(hook), _attempt(hook)
+        reference = hook.query_reference()
+        if hook.digits != "1" or reference is None:
+            return goodbye(self.prompts, step.language)
+        return twiml.tell_reference(
+            self.links, self.prompts, step.language, reference, again=attempt < MENU_ATTEMPTS, attempt=attempt + 1
+        )
+
+    async def _note_reference_text(self, session: AsyncSession, concern: Concern, step: CallStep) -> str | None:
+        """The SMS with the reference, if the concern's number is a mobile and none went out yet.
+        Noted in the contact log in the caller's transaction: a webhook Twilio retries, or a
+        second request that joined this concern, sends nothing again."""
+        number = concern.callback_number
+        if number is None or not takes_text_messages(number):
+            return None
+        first = await record_contact_event(
+            session,
+            pseudonymiser=self.pseudonymiser,
+            at=self.clock(),
+            channel="sms",
+            kind="sms_sent",
+            region=step.region.id,
+            caller=number,
+            reference=f"concern:{concern.reference}",
+            detail={"reason": "reference"},
+            event_id=f"concern:{concern.id}:reference_sms",
+        )
+        if not first:
+            return None
+        return self.prompts.say(
+            step.language, "sms_reference", region=step.region.name, reference=concern.reference
+        ).text
+
+    def _send_reference(self, text: str | None, concern: Concern, step: CallStep) -> None:
+        if text is not None and concern.callback_number is not None and self.texts is not None:
+            self.texts.send(
+                to=concern.callback_number,
+                from_=step.region.numbers[0],
+                body=text,
+                context={"concern": concern.reference, "call_sid": step.call_sid},
+            )
 
     # --- voicemail ---------------------------------------------------------------------------
 
@@ -335,7 +424,7 @@ class VoiceWebhooks:
         now = self.clock()
         async with self.sessions.begin() as session:
             call = await self._open(session, step, hook)
-            await leave_voicemail(
+            concern = await leave_voicemail(
                 session,
                 deployment=self.deployment,
                 region=step.region,
@@ -359,7 +448,10 @@ class VoiceWebhooks:
                     transcript=news.transcript,
                 )
             call.outcome = "voicemail"
-        return goodbye(self.prompts, language, lead=[self.prompts.say(language, "voicemail_saved")])
+            text = await self._note_reference_text(session, concern, step)
+        self._send_reference(text, concern, step)
+        saved = self.prompts.say(language, "voicemail_saved")
+        return twiml.tell_reference(self.links, self.prompts, language, concern.reference, lead=[saved])
 
     # --- when the database or the service fails ----------------------------------------------
 
@@ -379,7 +471,7 @@ class VoiceWebhooks:
         decision = decide(region.numbers[0], self.clock(), self.deployment)
         lead = [self.prompts.say(language, "technical_problem")]
         if not decision.open:
-            lead = twiml.closed_reason(self.prompts, decision, language, self.deployment.zone)
+            lead = twiml.closed_reason(self.prompts, decision, language, self.deployment.zone, self.clock())
         return goodbye(self.prompts, language, lead=lead)
 
     # --- small helpers -----------------------------------------------------------------------

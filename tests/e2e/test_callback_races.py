@@ -21,7 +21,7 @@ from tests.twilio_requests import FakeTwilio, first, new_sid, said, verbs
 
 Setup = tuple[Client, FakeTwilio]
 SATURDAY = dt.datetime(2026, 11, 28, 9, 30, tzinfo=dt.UTC)  # closed: the menu offers a callback
-CONFIRMED = "Vielen Dank. Ihr Rückrufwunsch ist eingegangen."
+CONFIRMED = "Vielen Dank, Ihr Rückrufwunsch ist eingegangen."
 ROUNDS = 4  # each round a new caller: interleavings differ from round to round
 
 
@@ -74,6 +74,7 @@ async def test_a_callback_request_from_the_queue_delivered_twice_at_once_makes_o
             "queued",
             "left_queue_for_callback",
             "callback_requested",
+            "sms_sent",  # the reference, to the caller's mobile, once
         ]
 
 
@@ -91,7 +92,7 @@ async def test_a_callback_request_on_the_closed_line_delivered_twice_at_once_mak
         )
         assert_confirmed(answers)
         [concern] = await concerns_of(sessions, call.caller)
-        assert await kinds_for(sessions, f"concern:{concern.reference}") == ["callback_requested"]
+        assert await kinds_for(sessions, f"concern:{concern.reference}") == ["callback_requested", "sms_sent"]
 
 
 async def test_a_first_sight_of_a_call_delivered_twice_at_once_makes_one_call_and_one_concern(
@@ -110,6 +111,7 @@ async def test_a_first_sight_of_a_call_delivered_twice_at_once_makes_one_call_an
         assert await kinds_for(sessions, call.call_sid, f"concern:{concern.reference}") == [
             "call_received",
             "callback_requested",
+            "sms_sent",
         ]
 
 
@@ -180,4 +182,4 @@ async def test_a_retry_that_finds_the_first_deliverys_concern_half_way_is_still_
         event.remove(engine.sync_engine, "before_cursor_execute", hold_the_first_lookup)
     assert_confirmed(answers)
     [concern] = await concerns_of(sessions, call.caller)
-    assert await kinds_for(sessions, f"concern:{concern.reference}") == ["callback_requested"]
+    assert await kinds_for(sessions, f"concern:{concern.reference}") == ["callback_requested", "sms_sent"]

@@ -127,16 +127,19 @@ async def test_waiting_caller_hears_position_and_estimate_and_may_leave_for_a_ca
     clock.advance(seconds=5)
     _, confirm = await twilio.post("/twilio/queue/done?lang=de", QueueResult="leave", QueueTime="45")
     assert said(confirm) == [
-        "Wir rufen Sie unter der Nummer 0 1 7, 6 1 2, 3 4 5, 6 7 8 zurück. Zum Bestätigen drücken Sie die 1. "
-        "Für eine andere Nummer drücken Sie die 2."
+        "Zum Datenschutz: Wir speichern Ihre Rufnummer nur für den Rückruf und löschen sie 30 Tage nach "
+        "Erledigung Ihres Anliegens.",
+        "Wir rufen Sie unter der Nummer 0176 1234 5678 zurück. Zum Bestätigen drücken Sie die 1. "
+        "Für eine andere Nummer drücken Sie die 2.",
     ]
     _, done = await twilio.post("/twilio/callback/answer?lang=de&attempt=1", Digits="1")
-    assert said(done)[0] == (
-        "Vielen Dank. Ihr Rückrufwunsch ist eingegangen. "
-        "Wir rufen Sie spätestens am Montag, dem 30. November, bis 12:00 Uhr zurück."
-    )
-    assert verbs(done)[-1] == "Hangup"
     [concern] = await concerns(sessions)
+    # Thursday 10:30 plus 48 working hours runs out Monday 10:30, in the window that ends at 12:00
+    assert said(done)[0] == (
+        "Vielen Dank, Ihr Rückrufwunsch ist eingegangen. Wir rufen Sie bis Montag, den 30. November, 12 Uhr zurück."
+    )
+    assert said(done)[1] == f"Ihre Vorgangsnummer lautet {concern.reference.replace('-', ' ')}."
+    assert verbs(done)[-1] == "Hangup"
     assert concern.channel == "phone_callback" and concern.callback_number == "+4917612345678"
     assert concern.queued_at == queued_at  # the callback keeps the caller's turn
     assert concern.region == "siegburg" and concern.language == "de"
@@ -168,8 +171,8 @@ async def test_closed_line_says_why_and_when_and_offers_the_menu(twilio: FakeTwi
     clock.now = SATURDAY
     _, siegburg = await twilio.post("/twilio/voice/route?lang=de")
     assert said(siegburg) == [
-        "Die Hotline ist zurzeit nicht besetzt.",
-        "Wir sind wieder für Sie da am Montag, dem 30. November, um 8:00 Uhr.",
+        "Sie rufen außerhalb unserer Telefonzeiten an.",
+        "Wir sind am Montag ab 8 Uhr wieder für Sie da.",  # Saturday: Monday is within the week
         "Für einen Rückruf drücken Sie die 1.",
         "Um eine Nachricht zu hinterlassen, drücken Sie die 2.",
         "Für eine Telefon- oder Videoberatung drücken Sie die 3.",
@@ -187,7 +190,7 @@ async def test_holiday_and_closure_are_named(twilio: FakeTwilio, clock: ManualCl
     _, closure = await twilio.post("/twilio/voice/route?lang=de")
     assert said(closure)[:2] == [
         "Die Hotline ist zurzeit geschlossen: Betriebsruhe zum Jahreswechsel.",
-        "Wir sind wieder für Sie da am Montag, dem 4. Januar, um 8:00 Uhr.",
+        "Wir sind am Montag, dem 4. Januar, ab 8 Uhr wieder für Sie da.",  # a week ahead: with the date
     ]
 
 
@@ -200,8 +203,13 @@ async def test_no_key_repeats_the_menu_twice_then_says_goodbye(
     _, third = await twilio.post("/twilio/closed/choice?lang=de&attempt=2", Digits="9")
     assert said(third)[0] == "Diese Eingabe haben wir leider nicht verstanden."
     _, end = await twilio.post("/twilio/closed/choice?lang=de&attempt=3")
-    assert said(end) == ["Vielen Dank für Ihren Anruf. Auf Wiederhören."]
-    assert verbs(end) == ["Say", "Hangup"]
+    assert said(end) == [
+        "Unsere Telefonzeiten: Montag und Dienstag von 8 bis 12 und von 13 bis 15 Uhr; Mittwoch und Freitag "
+        "von 8 bis 12 Uhr; Donnerstag von 8 bis 12 und von 13 bis 18 Uhr.",
+        "Mehr Informationen finden Sie im Internet unter www.jobcenter-rhein-sieg.de.",
+        "Vielen Dank für Ihren Anruf. Auf Wiederhören.",
+    ]
+    assert verbs(end) == ["Say", "Say", "Say", "Hangup"]
     assert await kinds(sessions, twilio.call_sid) == [
         "call_received",
         "closed_menu_choice",
@@ -260,12 +268,13 @@ async def test_withheld_number_is_keyed_in_and_checked(
     clock.now = SATURDAY
     twilio.caller = "anonymous"
     _, ask = await twilio.post("/twilio/closed/choice?lang=de&attempt=1", Digits="1")
-    assert said(ask) == ["Bitte geben Sie Ihre Rufnummer mit Vorwahl ein und drücken Sie dann die Rautetaste."]
+    assert said(ask)[1:] == ["Bitte geben Sie Ihre Rufnummer mit Vorwahl ein und drücken Sie dann die Rautetaste."]
+    assert said(ask)[0].startswith("Zum Datenschutz: ")  # before the number is keyed in, let alone stored
     assert first(ask, "Gather").get("finishOnKey") == "#"
     _, wrong = await twilio.post("/twilio/callback/number?lang=de&attempt=1", Digits="12#")
     assert said(wrong)[0] == "Diese Rufnummer können wir leider nicht anrufen."
     _, done = await twilio.post("/twilio/callback/number?lang=de&attempt=2", Digits="022419876543#")
-    assert said(done)[0].startswith("Vielen Dank. Ihr Rückrufwunsch ist eingegangen.")
+    assert said(done)[0].startswith("Vielen Dank, Ihr Rückrufwunsch ist eingegangen.")
     [concern] = await concerns(sessions)
     assert concern.callback_number == "+4922419876543"
 
@@ -332,7 +341,7 @@ async def test_sms_keyword_asks_for_a_callback_and_anything_else_gets_help(
     assert status == 200
     assert (
         first(reply, "Message").text
-        == "Jobcenter: Ihr Rückrufwunsch ist eingegangen. Wir rufen Sie bis 30. November, 12:00 Uhr zurück."
+        == "Jobcenter: Ihr Rückrufwunsch ist eingegangen. Wir rufen Sie bis Montag, 30. November, 12 Uhr zurück."
     )
     _, help_reply = await twilio.post_fields("/twilio/sms", sms | {"MessageSid": new_sid("SM"), "Body": "Hallo?"})
     assert "RUECKRUF" in (first(help_reply, "Message").text or "")
@@ -356,8 +365,8 @@ async def test_database_down_during_a_call_still_gets_a_spoken_answer(
     client = await aiohttp_client(create_app(settings, overrides=Overrides(engine=engine, clock=clock)))
     twilio = FakeTwilio(client, settings)
     closed_words = [
-        "Die Hotline ist zurzeit nicht besetzt.",
-        "Wir sind wieder für Sie da am Montag, dem 30. November, um 8:00 Uhr.",
+        "Sie rufen außerhalb unserer Telefonzeiten an.",
+        "Wir sind am Montag ab 8 Uhr wieder für Sie da.",
     ]
     try:
         clock.now = SATURDAY

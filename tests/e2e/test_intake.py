@@ -61,7 +61,7 @@ async def caller_asks_for_a_callback(twilio: FakeTwilio, number: str = CALLER) -
     """A signed Twilio webhook: the caller confirms "call me back on this number"."""
     caller = FakeTwilio(twilio.client, twilio.settings, caller=number)
     _, reply = await caller.post("/twilio/callback/answer?lang=de&attempt=1", Digits="1")
-    assert said(reply)[0].startswith("Vielen Dank. Ihr Rückrufwunsch ist eingegangen."), said(reply)
+    assert said(reply)[0].startswith("Vielen Dank, Ihr Rückrufwunsch ist eingegangen."), said(reply)
 
 
 async def all_concerns(sessions: async_sessionmaker[AsyncSession]) -> list[Concern]:

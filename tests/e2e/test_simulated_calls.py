@@ -41,11 +41,10 @@ async def test_closed_line_voicemail_from_ring_to_goodbye(
         "Für Deutsch drücken Sie die 1.",
         "For English, press 2.",
     ]
-    assert "Die Hotline ist zurzeit nicht besetzt." in said
-    assert said[-2:] == [
-        "Vielen Dank, Ihre Nachricht ist gespeichert. Wir melden uns bei Ihnen.",
-        "Vielen Dank für Ihren Anruf. Auf Wiederhören.",
-    ]
+    assert "Sie rufen außerhalb unserer Telefonzeiten an." in said
+    saved = said.index("Vielen Dank, Ihre Nachricht ist gespeichert. Wir melden uns bei Ihnen.")
+    assert said[saved + 1].startswith("Ihre Vorgangsnummer lautet ")
+    assert said[-2:] == ["Zum Wiederholen drücken Sie die 1.", "Vielen Dank für Ihren Anruf. Auf Wiederhören."]
     async with sessions() as session:
         [voicemail] = list(await session.scalars(select(Concern)))
     assert voicemail.channel == "voicemail" and voicemail.recording_duration == 12

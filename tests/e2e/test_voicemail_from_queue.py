@@ -122,8 +122,16 @@ async def test_leaving_the_queue_for_voicemail_makes_one_voicemail_with_its_step
         ("queued", twilio.call_sid),
         ("left_queue_for_voicemail", twilio.call_sid),
         ("voicemail_left", concern_ref),
+        ("sms_sent", concern_ref),  # the reference, to the caller's mobile
         ("call_completed", twilio.call_sid),  # not an abandon: the caller chose to leave
     ]
+    await client.app[keys.TEXTS].settled()
+    [sms] = fake_api.messages.values()
+    assert sms["to"] == twilio.caller and sms["from"] == twilio.to
+    assert sms["body"] == (
+        "Jobcenter, Geschäftsstelle Siegburg: Ihr Anliegen ist eingegangen. "
+        f"Ihre Vorgangsnummer: {voicemail.reference}."
+    )
     async with sessions() as session:
         left = await session.scalar(select(ContactEvent).where(ContactEvent.kind == "left_queue_for_voicemail"))
     assert left is not None and left.wait_seconds == 32

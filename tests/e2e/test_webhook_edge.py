@@ -144,8 +144,8 @@ async def test_a_callback_the_database_refuses_gets_the_fallback_and_is_logged_a
         await late_work.settled()
     assert response.status == 200
     assert said(answer) == [
-        "Die Hotline ist zurzeit nicht besetzt.",
-        "Wir sind wieder für Sie da am Montag, dem 30. November, um 8:00 Uhr.",
+        "Sie rufen außerhalb unserer Telefonzeiten an.",
+        "Wir sind am Montag ab 8 Uhr wieder für Sie da.",
         "Vielen Dank für Ihren Anruf. Auf Wiederhören.",
     ]
     assert verbs(answer)[-1] == "Hangup"
@@ -169,7 +169,7 @@ async def test_a_handler_that_fails_answers_twiml_and_logs_the_request(
     clock.now = SATURDAY
     status, answer = await twilio.post("/twilio/closed/choice?lang=de", Digits="3")
     assert status == 200 and verbs(answer)[-1] == "Hangup"
-    assert said(answer)[0] == "Die Hotline ist zurzeit nicht besetzt."
+    assert said(answer)[0] == "Sie rufen außerhalb unserer Telefonzeiten an."
     failed = [r for r in caplog.records if r.message == "twilio webhook failed; answered without it"]
     assert len(failed) == 1 and failed[0].exc_info is not None
 

@@ -173,3 +173,16 @@ def test_range_may_end_at_midnight_but_not_start_there() -> None:
     deployment = parse_deployment(_example(regions__0__hours__hotline__sat=["20:00-24:00"]))
     assert deployment.regions[0].hours["hotline"].days[5] == (TimeRange(1200, 1440),)
     assert "is not a range" in _errors(_example(regions__0__hours__hotline__sat=["24:00-24:00"]))[0]
+
+
+def test_the_website_is_optional_and_must_be_an_address_callers_can_hear() -> None:
+    assert load_deployment(EXAMPLE_DEPLOYMENT).website == "www.jobcenter-rhein-sieg.de"
+    without = _example()
+    del without["website"]
+    assert parse_deployment(without).website is None
+    assert parse_deployment(_example(website="jobcenter-rhein-sieg.de/hotline")).website == (
+        "jobcenter-rhein-sieg.de/hotline"
+    )
+    for wrong in ("https://www.jobcenter-rhein-sieg.de", "Jobcenter Rhein-Sieg", "www.JOBCENTER.de", ""):
+        [error] = _errors(_example(website=wrong))
+        assert error.startswith("website: "), error

@@ -45,12 +45,11 @@ def test_every_catalogue_has_every_prompt_with_the_same_placeholders(language: s
     assert set(other.texts) - {k for k in other.texts if k.startswith(STAFF_ONLY)} == set(callers_hear)
     for key, text in callers_hear.items():
         assert set(_PLACEHOLDER.findall(other.texts[key])) == set(_PLACEHOLDER.findall(text)), key
-    assert len(other.weekdays) == 7 and len(other.months) == 12
 
 
 def test_a_missing_text_falls_back_to_german_and_is_reported() -> None:
     german = BOOK.catalogue("de")
-    partial = Catalogue("xx", "xx-XX", "Polly.X", {"goodbye": "Bye"}, german.weekdays, german.months, "{day} {month}")
+    partial = Catalogue("xx", "xx-XX", "Polly.X", {"goodbye": "Bye"})
     book = PromptBook({"de": german, "xx": partial})
     assert book.say("xx", "goodbye").text == "Bye"
     fallback = book.say("xx", "welcome", region="Siegburg")
@@ -66,26 +65,64 @@ def test_catalogue_directory_holds_the_six_languages_of_the_example() -> None:
     assert {p.stem for p in CATALOGUE_DIR.glob("*.toml")} >= {"de", "en", "tr", "ar", "uk", "ru"}
 
 
-def test_spoken_dates_are_words_of_the_language() -> None:
-    moment = dt.datetime(2027, 1, 4, 8, 0, tzinfo=BERLIN)
-    assert BOOK.spoken_date("de", moment) == {"weekday": "Montag", "date": "4. Januar", "time": "8:00"}
-    assert BOOK.spoken_date("en", moment) == {"weekday": "Monday", "date": "4 January", "time": "8:00"}
+TODAY = dt.date(2026, 12, 2)  # a Wednesday
+
+
+@pytest.mark.parametrize(
+    ("moment", "language", "sentence"),
+    [
+        (dt.datetime(2026, 12, 2, 8, 0), "de", "Wir sind heute ab 8 Uhr wieder für Sie da."),
+        (dt.datetime(2026, 12, 3, 13, 30), "de", "Wir sind morgen ab 13:30 Uhr wieder für Sie da."),
+        (dt.datetime(2026, 12, 7, 8, 0), "de", "Wir sind am Montag ab 8 Uhr wieder für Sie da."),
+        (dt.datetime(2026, 12, 9, 8, 0), "de", "Wir sind am Mittwoch, dem 9. Dezember, ab 8 Uhr wieder für Sie da."),
+        (dt.datetime(2026, 12, 3, 8, 0), "en", "We are here for you again tomorrow from 8 am."),
+        (dt.datetime(2026, 12, 7, 13, 0), "en", "We are here for you again on Monday from 1 pm."),
+        (dt.datetime(2026, 12, 2, 8, 0), "tr", "Size bugün saat 8:00 itibarıyla yeniden hizmet vereceğiz."),
+        (dt.datetime(2026, 12, 14, 8, 0), "ru", "Мы снова работаем: понедельник, 14 декабря, с 8:00."),
+    ],
+)
+def test_the_next_opening_is_named_as_seen_from_the_day_of_the_call(
+    moment: dt.datetime, language: str, sentence: str
+) -> None:
+    assert BOOK.say_when(language, "opens_again", moment.replace(tzinfo=BERLIN), TODAY).text == sentence
+
+
+def test_a_promise_names_the_date_unless_it_is_today_or_tomorrow() -> None:
+    def promise(moment: dt.datetime, language: str = "de") -> str:
+        return BOOK.say_when(language, "callback_confirmed", moment.replace(tzinfo=BERLIN), TODAY, promise=True).text
+
+    assert promise(dt.datetime(2026, 12, 2, 12, 0)).endswith("Wir rufen Sie bis heute, 12 Uhr zurück.")
+    assert promise(dt.datetime(2026, 12, 3, 15, 0)).endswith("Wir rufen Sie bis morgen, 15 Uhr zurück.")
+    assert promise(dt.datetime(2026, 12, 4, 12, 0)).endswith(
+        "Wir rufen Sie bis Freitag, den 4. Dezember, 12 Uhr zurück."
+    )
+    assert promise(dt.datetime(2026, 12, 4, 12, 0), "en").endswith("by 12 noon on Friday, 4 December.")
+
+
+def test_a_deadline_at_midnight_is_the_end_of_the_day_before() -> None:
+    midnight = dt.datetime(2026, 12, 9, 0, 0, tzinfo=BERLIN)
+    assert BOOK.deadline_words("de", midnight) == {"weekday": "Dienstag", "date": "8. Dezember", "time": "24 Uhr"}
+    spoken = BOOK.say_when("de", "callback_confirmed", midnight, TODAY, promise=True).text
+    assert spoken.endswith("bis Dienstag, den 8. Dezember, 24 Uhr zurück.")
+    afternoon = dt.datetime(2026, 12, 2, 18, 0, tzinfo=BERLIN)
+    assert BOOK.deadline_words("de", afternoon)["time"] == "18 Uhr"
 
 
 @pytest.mark.parametrize(
     ("when", "first_sentence"),
     [
-        (dt.datetime(2026, 11, 28, 10, 0), "Die Hotline ist zurzeit nicht besetzt."),
+        (dt.datetime(2026, 11, 28, 10, 0), "Sie rufen außerhalb unserer Telefonzeiten an."),
         (dt.datetime(2026, 6, 4, 10, 0), "Heute ist ein Feiertag: Fronleichnam. Die Hotline ist nicht besetzt."),
         (dt.datetime(2026, 7, 20, 13, 0), "Die Hotline ist zurzeit geschlossen: Betriebsversammlung."),
     ],
 )
 def test_closed_line_names_the_reason_and_the_next_opening(when: dt.datetime, first_sentence: str) -> None:
     decision = decide("+4922419000100", when.replace(tzinfo=BERLIN), EXAMPLE)
-    document = parse(twiml.closed_line(LINKS, BOOK, decision, "de", BERLIN, counselling=True))
+    now = when.replace(tzinfo=BERLIN)
+    document = parse(twiml.closed_line(LINKS, BOOK, decision, "de", BERLIN, now=now, counselling=True))
     spoken = [say.text for say in document.iter("Say")]
     assert spoken[0] == first_sentence
-    assert spoken[1].startswith("Wir sind wieder für Sie da am ")
+    assert spoken[1].startswith("Wir sind ") and spoken[1].endswith(" wieder für Sie da.")
     gather = document.find("Gather")
     assert gather is not None and gather.get("numDigits") == "1"
     assert [say.text for say in gather.iter("Say")][-1] == "Für eine Telefon- oder Videoberatung drücken Sie die 3."
@@ -111,18 +148,48 @@ def test_record_without_transcription_asks_for_none() -> None:
 
 
 @pytest.mark.parametrize(
-    ("e164", "spoken"),
-    [("+4922419000100", "0 2 2, 4 1 9, 0 0 0, 1 0 0"), ("+441632960961", "4 4 1, 6 3 2, 9 6 0, 9 6 1")],
+    ("e164", "groups"),
+    [
+        ("+491712223334", ("0171", "222", "3334")),  # the mobile prefix whole, then 3 + 4
+        ("+4922419000100", ("02241", "900", "0100")),  # the area code whole
+        ("+4930123456", ("030", "123", "456")),
+        ("+4922419876543", ("02241", "987", "6543")),
+        ("+441632960961", ("0044", "1632", "960", "961")),  # abroad: as dialled from Germany
+    ],
 )
-def test_numbers_are_read_back_digit_by_digit(e164: str, spoken: str) -> None:
-    assert twiml.spoken_number(e164) == spoken
+def test_numbers_are_read_back_in_the_groups_people_use(e164: str, groups: tuple[str, ...]) -> None:
+    assert twiml.spoken_number(e164).groups == groups
 
 
-def test_a_deadline_at_midnight_is_the_end_of_the_day_before() -> None:
-    midnight = dt.datetime(2026, 12, 2, 0, 0, tzinfo=BERLIN)
-    assert BOOK.spoken_deadline("de", midnight) == {"weekday": "Dienstag", "date": "1. Dezember", "time": "24:00"}
-    afternoon = dt.datetime(2026, 12, 2, 18, 0, tzinfo=BERLIN)
-    assert BOOK.spoken_deadline("de", afternoon)["time"] == "18:00"
+def test_a_number_read_back_is_spelled_in_groups_with_pauses() -> None:
+    document = parse(twiml.confirm_callback_number(LINKS, BOOK, "de", twiml.spoken_number("+491712223334"), 1))
+    say = document.find("Gather/Say")
+    assert say is not None and say.text == "Wir rufen Sie unter der Nummer "
+    assert [(node.get("interpret-as"), node.text) for node in say if node.tag == "say-as"] == [
+        ("digits", "0171"),
+        ("digits", "222"),
+        ("digits", "3334"),
+    ]
+    assert [node.get("time") for node in say if node.tag == "break"] == ["300ms", "300ms"]
+    assert " ".join("".join(say.itertext()).split()).startswith("Wir rufen Sie unter der Nummer 0171 222 3334 zurück.")
+
+
+def test_the_reference_is_spelled_slowly_in_two_groups_and_can_be_heard_again() -> None:
+    document = parse(twiml.tell_reference(LINKS, BOOK, "de", "K7PX-3QF9"))
+    assert [child.tag for child in document] == ["Say", "Gather", "Say", "Hangup"]
+    prosody = document.find("Say/prosody")
+    assert prosody is not None and prosody.get("rate") == "slow"
+    assert [(n.get("interpret-as"), n.text) for n in prosody.iter("say-as")] == [
+        ("spell-out", "K7PX"),
+        ("spell-out", "3QF9"),
+    ]
+    assert [n.get("time") for n in prosody.iter("break")] == ["700ms"]
+    gather = document.find("Gather")
+    assert gather is not None and gather.get("numDigits") == "1"
+    assert gather.get("action") == "/twilio/reference/again?lang=de&reference=K7PX-3QF9&attempt=1"
+    assert [say.text for say in gather.iter("Say")] == ["Zum Wiederholen drücken Sie die 1."]
+    last = parse(twiml.tell_reference(LINKS, BOOK, "de", "K7PX-3QF9", again=False))
+    assert [child.tag for child in last] == ["Say", "Say", "Hangup"]
 
 
 @pytest.mark.parametrize(("minutes", "sentence"), [(1, "etwa eine Minute."), (4, "etwa 4 Minuten.")])
