@@ -9,6 +9,7 @@ failure: the edge (`telephony.edge.webhooks`) then plays `fallback_answer`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -267,12 +268,13 @@ class VoiceWebhooks:
             zone = self.deployment.zone
             hours = opening_hours.weekly_hours(weekly_ranges(step.region.hours["counselling"]), language)
             lead = [self.prompts.say(language, "counselling_hours", hours=hours)] if hours else []
-            lead += [
-                self.prompts.say_when(
-                    language, "counselling_next", window[0].astimezone(zone), now.astimezone(zone).date()
-                ),
-                self.prompts.say(language, "counselling_booking"),
-            ]
+            start, end = (moment.astimezone(zone) for moment in window)
+            if start <= now:  # a session is on: when it ends, not when it began
+                end_words = opening_hours.clock_time(end.time(), language, end_of_day=end.time() == dt.time(0))
+                lead.append(self.prompts.say(language, "counselling_now", time=end_words))
+            else:
+                lead.append(self.prompts.say_when(language, "counselling_next", start, now.astimezone(zone).date()))
+            lead.append(self.prompts.say(language, "counselling_booking"))
         return twiml.closed_menu(self.links, self.prompts, language, counselling=False, attempt=1, lead=lead)
 
     # --- callback requests -------------------------------------------------------------------
