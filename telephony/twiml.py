@@ -26,13 +26,20 @@ def say(node: VoiceResponse | Gather, spoken: Spoken) -> None:
     words = Say(voice=spoken.voice, language=spoken.language)
     for part in spoken.parts:
         if isinstance(part, Spelled):
-            _spell(words, part)
+            _spell(words, part, spoken.voice)
         else:
             words.append(part)
     node.append(words)
 
 
-def _spell(words: Say, spelled: Spelled) -> None:
+def _interpretation(interpret_as: str, voice: str) -> str:
+    """Google's voices know no "digits"; "characters" spells digits there the same way. (Polly's
+    neural voices speak a sentence with "spell-out" in their standard voice; Twilio bills it
+    as neural.)"""
+    return "characters" if interpret_as == "digits" and voice.startswith("Google.") else interpret_as
+
+
+def _spell(words: Say, spelled: Spelled, voice: str) -> None:
     target: Say | SsmlProsody = words.prosody(rate=SLOW_RATE) if spelled.slow else words
     pause = SLOW_GROUP_PAUSE if spelled.slow else GROUP_PAUSE
     if spelled.prefix:
@@ -41,7 +48,7 @@ def _spell(words: Say, spelled: Spelled) -> None:
         if index:
             target.break_(time=pause)
             target.append(" ")  # the words stay apart where SSML is read as plain text
-        target.say_as(group, interpret_as=spelled.interpret_as)
+        target.say_as(group, interpret_as=_interpretation(spelled.interpret_as, voice))
 
 
 def goodbye(prompts: PromptBook, language: str, lead: Sequence[Spoken] = ()) -> VoiceResponse:

@@ -146,7 +146,10 @@ class EventWebhooks:
                 )
                 due = concern.due_at.astimezone(self.deployment.zone)
                 text = self.prompts.say(
-                    language, "sms_callback_confirmed", **self.prompts.deadline_words(language, due)
+                    language,
+                    "sms_callback_confirmed",
+                    reference=concern.reference,
+                    **self.prompts.deadline_words(language, due),
                 )
             else:
                 text = self.prompts.say(language, "sms_help", region=region.name)

@@ -339,9 +339,10 @@ async def test_sms_keyword_asks_for_a_callback_and_anything_else_gets_help(
     for _ in range(2):  # delivered twice
         status, reply = await twilio.post_fields("/twilio/sms", sms)
     assert status == 200
-    assert (
-        first(reply, "Message").text
-        == "Jobcenter: Ihr Rückrufwunsch ist eingegangen. Wir rufen Sie bis Montag, 30. November, 12 Uhr zurück."
+    [concern] = await concerns(sessions)
+    assert first(reply, "Message").text == (
+        "Jobcenter: Ihr Rückrufwunsch ist eingegangen. Wir rufen Sie bis Montag, 30. November, 12 Uhr zurück. "
+        f"Ihre Vorgangsnummer: {concern.reference}."
     )
     _, help_reply = await twilio.post_fields("/twilio/sms", sms | {"MessageSid": new_sid("SM"), "Body": "Hallo?"})
     assert "RUECKRUF" in (first(help_reply, "Message").text or "")

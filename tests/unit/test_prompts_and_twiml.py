@@ -174,6 +174,13 @@ def test_a_number_read_back_is_spelled_in_groups_with_pauses() -> None:
     assert " ".join("".join(say.itertext()).split()).startswith("Wir rufen Sie unter der Nummer 0171 222 3334 zurück.")
 
 
+def test_a_voice_that_knows_no_digits_spells_the_number_as_characters() -> None:
+    document = parse(twiml.confirm_callback_number(LINKS, BOOK, "uk", twiml.spoken_number("+491712223334"), 1))
+    say = document.find("Gather/Say")
+    assert say is not None and (say.get("voice") or "").startswith("Google.")
+    assert {node.get("interpret-as") for node in say.iter("say-as")} == {"characters"}
+
+
 def test_the_reference_is_spelled_slowly_in_two_groups_and_can_be_heard_again() -> None:
     document = parse(twiml.tell_reference(LINKS, BOOK, "de", "K7PX-3QF9"))
     assert [child.tag for child in document] == ["Say", "Gather", "Say", "Hangup"]
