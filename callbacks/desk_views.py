@@ -56,22 +56,6 @@ REFUSALS: tuple[RefusalCode, ...] = (
 )
 MESSAGES = tuple(message(code) for code in REFUSALS)
 
-# Language names as the page shows them (German; translated like every page text).
-LANGUAGE_NAMES: dict[str, str] = {
-    "de": "Deutsch",
-    "en": "Englisch",
-    "tr": "Türkisch",
-    "ar": "Arabisch",
-    "uk": "Ukrainisch",
-    "ru": "Russisch",
-    "fr": "Französisch",
-    "pl": "Polnisch",
-    "ro": "Rumänisch",
-    "bg": "Bulgarisch",
-    "fa": "Persisch",
-    "es": "Spanisch",
-    "it": "Italienisch",
-}
 URGENCY_CHOICES: tuple[tuple[str, str], ...] = (
     ("topic", "Wie beim Thema"),
     ("urgent", "dringend"),
@@ -339,7 +323,8 @@ def _topic_names(topic: Topic | None) -> dict[str, str]:
 
 
 def _languages_of(regions: list[Region], chosen: str) -> list[dict[str, str]]:
-    """The chosen region's languages; before a region is chosen, those of all the desk's regions."""
+    """The chosen region's languages; before a region is chosen, those of all the desk's regions
+    (named by the page in its language, from CLDR)."""
     picked = [r for r in regions if r.id == chosen] or regions
     codes = list(dict.fromkeys(code for region in picked for code in region.languages))
-    return [{"code": code, "name": LANGUAGE_NAMES.get(code, code)} for code in codes]
+    return [{"code": code} for code in codes]

@@ -128,6 +128,7 @@ async def test_the_desk_form_offers_the_members_region_its_languages_and_the_top
     assert form_id_from(html) != form_id_from(await (await client.get("/desk")).text())
     english = await (await client.get("/desk?lang=en")).text()
     assert "Save concern" in english and "Payment missing (urgent)" in english
+    assert '<option value="tr">Turkish</option>' in english and '<option value="uk">Ukrainian</option>' in english
 
 
 async def test_a_desk_without_regions_chooses_among_all(client: Client) -> None:

@@ -44,7 +44,7 @@ def _code_texts() -> set[str]:
     texts |= {text for pair in WEEKDAY_TITLES for text in pair}
     texts.add("Formular abgelaufen")
     texts |= set(KIND_TITLES.values()) | set(PRESENCE_NOTICES.values())
-    texts |= set(desk_views.MESSAGES) | set(desk_views.LANGUAGE_NAMES.values())
+    texts |= set(desk_views.MESSAGES)
     texts |= {title for _, title in desk_views.URGENCY_CHOICES} | set(desk_views.URGENCY_TITLES.values())
     texts |= {*worklist_views.CHANNEL_TITLES.values(), *concern_views.OUTCOME_TITLES.values()}
     texts |= {*concern_views.HISTORY_TITLES.values(), *concern_views.ATTEMPT_TITLES.values()}
