@@ -283,9 +283,8 @@ class VoiceWebhooks:
         """The number to call back, confirmed or keyed in; first (before any number is stored)
         what happens to it."""
         language = step.language
-        lead = [self.prompts.say(language, "callback_privacy", days=self.deployment.retention.concern_days)]
-        if attempt > 1:
-            lead = []
+        days = self.deployment.retention.concern_days
+        lead = [self.prompts.say(language, "callback_privacy", days=days)] if attempt == 1 else []
         caller = self._callable(hook)
         if caller is None:
             return twiml.ask_callback_number(self.links, self.prompts, language, attempt, lead=lead)
