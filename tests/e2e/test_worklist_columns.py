@@ -15,6 +15,7 @@ from callbacks.claims import claim
 from callbacks.models import Concern
 from callbacks.outcomes import close_concern
 from contacts.pseudonyms import Pseudonymiser
+from service import keys
 from staff.accounts import create_user
 from tests.e2e.conftest import PASSWORD, Client, log_in
 from tests.e2e.test_worklist import anna_id, raise_one
@@ -312,6 +313,22 @@ async def test_status_filter_lists_closed_and_unreachable_of_the_last_30_days(
     page = await (await client.get("/worklist?status=closed")).text()
     assert '<option value="closed" selected>abgeschlossen</option>' in page
     assert "der letzten 30 Tage" in page
+
+
+async def test_a_closed_concern_leaves_the_list_when_retention_erases_its_personal_data(
+    app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    client, _ = app_client
+    settled = await raise_one(sessions, clock, 1, customer_name="Dana Dorn")
+    await closed_by(sessions, clock, settled.reference, await anna_id(sessions))
+    jobs = client.app[keys.CONCERN_JOBS]
+    clock.advance(days=30, minutes=-1)  # retention keeps the data 30 days after closing
+    assert (await jobs.run_round()).concerns_scrubbed == 0
+    await log_in(client, "anna")
+    assert (await worklist_table(client, "?status=closed")).column("Name") == ["Dana Dorn"]
+    clock.advance(minutes=1)
+    assert (await jobs.run_round()).concerns_scrubbed == 1
+    assert (await worklist_table(client, "?status=closed")).references() == []  # never a row of erased data
 
 
 async def test_a_long_worklist_comes_in_pages_of_fifty(
