@@ -4,8 +4,11 @@ board. One concern in detail lives in concern_views."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
@@ -164,7 +167,7 @@ class WorklistViews:
             "region": {r.id: r.name for r in self.deployment.regions},
             "language": {code: language_name(code, language) for code in codes},
             "topic": {t.id: t.name if language == "de" else t.name_en for t in self.deployment.topics},
-            "channel": dict(CHANNEL_TITLES),
+            "channel": {code: _in_language(title, language) for code, title in CHANNEL_TITLES.items()},
         }
 
     def _sort_links(self, request: web.Request, query: dict[str, str], order: Order) -> dict[str, dict[str, str]]:
@@ -221,6 +224,17 @@ class WorklistViews:
 
     def _region_choices(self, member: StaffMember) -> list[tuple[str, str]]:
         return [(r.id, r.name) for r in self.deployment.regions if member.may_serve(r.id)]
+
+
+@functools.cache
+def _english() -> dict[str, str]:
+    """This slice's English page texts (the same catalogue the templates' `_()` reads)."""
+    return tomllib.loads((Path(__file__).parent / "locale" / "en.toml").read_text(encoding="utf-8"))
+
+
+def _in_language(german: str, language: str) -> str:
+    """A German page text as the page shows it, for sorting by what the reader sees."""
+    return _english().get(german, german) if language == "en" else german
 
 
 def _page_language(request: web.Request) -> str:

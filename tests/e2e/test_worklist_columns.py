@@ -241,6 +241,19 @@ async def test_every_column_sorts_both_ways_and_says_so(
     assert (await worklist_table(client, "?sort=password&dir=up")).references() == default.references()
 
 
+async def test_channels_sort_by_the_name_the_reader_sees(
+    app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    client, _ = app_client
+    await raise_one(sessions, clock, 1, channel="phone_callback")
+    await raise_one(sessions, clock, 2, channel="web_form", topic="payment", note="Geld fehlt")
+    await log_in(client, "anna")
+    german = await worklist_table(client, "?sort=channel")
+    assert german.column("Kanal") == ["Kontaktformular", "Rückrufwunsch (Telefon)"]
+    english = await worklist_table(client, "?sort=channel&lang=en")
+    assert english.column("Channel") == ["Callback request (phone)", "Contact form"]
+
+
 async def test_holder_and_attempts_sort_with_empty_values_last(
     app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
 ) -> None:
