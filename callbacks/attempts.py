@@ -20,9 +20,14 @@ from callbacks.models import CallbackAttempt, Concern
 from config.deployment import Deployment
 from contacts.pseudonyms import Pseudonymiser
 from contacts.service import record_contact_event
-from routing import next_opening
+from routing import is_open, next_opening
 
 AttemptOutcome = Literal["reached", "busy", "no_answer", "machine", "failed", "error"]
+# How far a call under way has come; the outcome ends it. Each step only ever moves forward.
+CallState = Literal["ringing_counsellor", "ringing_customer", "connected"]
+CALL_STATES: tuple[CallState, ...] = ("ringing_counsellor", "ringing_customer", "connected")
+# Why calling now needs the counsellor's confirmation first.
+OutsideWhat = Literal["customer_window", "hotline_hours"]
 DIAL_OUTCOMES: dict[str, AttemptOutcome] = {
     "completed": "reached",
     "answered": "reached",
@@ -40,15 +45,33 @@ class AttemptResult:
     repeated: bool  # this outcome was known already (a repeated callback)
 
 
-async def start_attempt(session: AsyncSession, concern: Concern, *, user_id: int, now: dt.datetime) -> CallbackAttempt:
-    """Begin a call to the customer; only the counsellor holding the concern may."""
+def check_may_call(concern: Concern, *, user_id: int, now: dt.datetime) -> None:
+    """Only the counsellor holding an open concern with a number may call; ClaimConflict says why not."""
     if concern.status == "closed":
         raise ClaimConflict("Dieses Anliegen ist bereits abgeschlossen.")
     if concern.claimed_by != user_id or (concern.claim_expires_at and concern.claim_expires_at <= now):
         raise ClaimConflict("Bitte übernehmen Sie das Anliegen zuerst.")
     if concern.callback_number is None:
         raise ClaimConflict("Für dieses Anliegen ist keine Rufnummer bekannt.")
-    attempt = CallbackAttempt(concern_id=concern.id, counsellor_id=user_id, started_at=now)
+
+
+def outside_calling_time(concern: Concern, deployment: Deployment, now: dt.datetime) -> OutsideWhat | None:
+    """What calling now would fall outside of: the window the customer gave (asked first, it is
+    their wish), else the region's hotline hours; None if now is a fine time to call."""
+    if concern.window_start and concern.window_end and not concern.window_start <= now < concern.window_end:
+        return "customer_window"
+    region = deployment.region(concern.region)
+    if region is not None and not is_open(region, "hotline", now, deployment):
+        return "hotline_hours"
+    return None
+
+
+async def start_attempt(session: AsyncSession, concern: Concern, *, user_id: int, now: dt.datetime) -> CallbackAttempt:
+    """Begin a call to the customer; only the counsellor holding the concern may."""
+    check_may_call(concern, user_id=user_id, now=now)
+    attempt = CallbackAttempt(
+        concern_id=concern.id, counsellor_id=user_id, started_at=now, state="ringing_counsellor"
+    )
     session.add(attempt)
     await session.flush()
     # The history shows the call from the moment it is placed, with who placed it: an attempt
@@ -56,6 +79,15 @@ async def start_attempt(session: AsyncSession, concern: Concern, *, user_id: int
     # would otherwise leave no trace on the concern.
     await note_history(session, concern, "call_started", now, user_id, {"attempt": attempt.id})
     return attempt
+
+
+def advance_call_state(attempt: CallbackAttempt, state: CallState) -> None:
+    """The call has come as far as `state`; an ended call or an older report changes nothing
+    (Twilio's callbacks may arrive late or twice)."""
+    if attempt.outcome is not None:
+        return
+    if attempt.state not in CALL_STATES or CALL_STATES.index(state) > CALL_STATES.index(attempt.state):
+        attempt.state = state
 
 
 async def attempt_could_not_start(

@@ -15,13 +15,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
 
-from callbacks.attempts import attempt_could_not_start, start_attempt
+from callbacks.attempts import (
+    OutsideWhat,
+    attempt_could_not_start,
+    check_may_call,
+    outside_calling_time,
+    start_attempt,
+)
 from callbacks.claims import ClaimConflict, claim, release
 from callbacks.linked_concerns import keep_separate, links_of, merge_into_linked
 from callbacks.models import MERGED, OUTCOMES, CallbackAttempt, Concern, ConcernEntry
 from callbacks.outcomes import InvalidConcern, close_concern, parse_outcome
 from callbacks.ports import CallbackDialer, DialError
-from callbacks.worklist import attempts_of, due_state, history
+from callbacks.worklist import attempts_of, due_state, history, latest_attempt
 from callbacks.worklist_views import CHANNEL_TITLES, STATE_TITLES
 from config.deployment import Deployment
 from contacts.pseudonyms import Pseudonymiser
@@ -65,10 +71,16 @@ ATTEMPT_TITLES = {
     "failed": "fehlgeschlagen",
     "error": "Fehler",
 }
+# What the live region says at each step of a call (German; English in locale/en.toml).
+LIVE_TEXTS = {
+    "ringing_counsellor": "Ihr Telefon klingelt gleich; nehmen Sie ab, dann wird die Kundin oder der Kunde angerufen.",
+    "ringing_customer": "Sie sind verbunden. Das Telefon der Kundin oder des Kunden klingelt.",
+    "connected": "Die Kundin oder der Kunde hat abgenommen. Sie sind verbunden.",
+    "ended": "Der Anruf ist beendet.",
+}
 STATUS_TITLES = {"open": "offen", "unreachable": "nicht erreicht", "closed": "abgeschlossen"}
 NOTICES = {
     "released": "Das Anliegen ist freigegeben; eine Kollegin oder ein Kollege kann es übernehmen.",
-    "called": "Ihr Telefon klingelt gleich; nehmen Sie ab, dann wird die Kundin oder der Kunde angerufen.",
     "closed": "Das Anliegen ist abgeschlossen.",
     "merged": "Das Anliegen wurde in das verknüpfte Anliegen übernommen und abgeschlossen.",
     "kept": "Die Verknüpfung ist aufgehoben; beide Anliegen bleiben bestehen.",
@@ -118,6 +130,10 @@ class ConcernViews:
             "statuses": STATUS_TITLES,
             "error": error,
             "error_detail": error_detail,  # the port's reason, in German where it is ours
+            # The latest call, shown live (call_state.js polls `call_state`) while it lasts.
+            "live": _live_state(attempts[-1]) if attempts else None,
+            "live_outcome": attempts[-1].outcome if attempts else None,
+            "live_texts": {**LIVE_TEXTS, **{f"ended:{o}": t for o, t in ATTEMPT_TITLES.items()}},
             "notice": NOTICES.get(request.query.get("done", "")),
         }
         return aiohttp_jinja2.render_template("callbacks/concern.html", request, context, status=status)
@@ -130,6 +146,7 @@ class ConcernViews:
         form = await request.post()
         action = str(form.get("action", ""))
         now = self.clock()
+        outside: OutsideWhat | None = None
         try:
             async with self.sessions.begin() as session:
                 concern = await self._concern(session, request, member)
@@ -154,7 +171,11 @@ class ConcernViews:
                         pseudonymiser=self.pseudonymiser,
                     )
                 elif action == "call":
-                    attempt = await start_attempt(session, concern, user_id=member.id, now=now)
+                    check_may_call(concern, user_id=member.id, now=now)
+                    if form.get("confirmed") != "yes":
+                        outside = outside_calling_time(concern, self.deployment, now)
+                    if outside is None:
+                        attempt = await start_attempt(session, concern, user_id=member.id, now=now)
                 elif action == "merge":
                     target = await merge_into_linked(session, concern, user_id=member.id, now=now)
                 elif action == "keep":
@@ -165,6 +186,9 @@ class ConcernViews:
             return await self._detail(request, error=str(exc), status=409)
         except InvalidConcern as exc:
             return await self._detail(request, error=str(exc), status=400)
+        if action == "call" and outside is not None:
+            context = {"c": concern, "outside": outside, "now": now}
+            return aiohttp_jinja2.render_template("callbacks/call_confirm.html", request, context)
         if action == "call":
             return await self._call(request, attempt.id, member, concern)
         if action == "merge":
@@ -182,7 +206,22 @@ class ConcernViews:
                 if attempt is not None:
                     await attempt_could_not_start(session, attempt, error=str(exc), now=self.clock())
             return await self._detail(request, error="Anruf nicht möglich", error_detail=str(exc), status=502)
-        return see_other(_concern_url(request, concern.reference, done="called"))
+        return see_other(_concern_url(request, concern.reference))  # the live region tells how it goes
+
+    @require_role("counsellor")
+    async def call_state(self, request: web.Request) -> web.StreamResponse:
+        """How far the concern's latest call has come, for the page to show it live: state codes
+        and the attempt count only, nothing the page does not show already."""
+        member = request[CURRENT_MEMBER]
+        async with self.sessions() as session:
+            concern = await self._concern(session, request, member)
+            latest = await latest_attempt(session, concern)
+        body = {
+            "state": _live_state(latest),
+            "outcome": latest.outcome if latest else None,
+            "attempts": concern.attempts,
+        }
+        return web.json_response(body, headers={"Cache-Control": "no-store"})
 
     @require_role("counsellor")
     async def recording(self, request: web.Request) -> web.StreamResponse:
@@ -253,6 +292,14 @@ class ConcernViews:
             "unverified": concern.unverified,
             "linked_to": linked_to,
         }
+
+
+def _live_state(attempt: CallbackAttempt | None) -> str:
+    if attempt is None:
+        return "idle"
+    if attempt.outcome is not None:
+        return "ended"
+    return attempt.state or "ringing_counsellor"
 
 
 def _concern_url(request: web.Request, reference: str, *, done: str | None = None) -> URL:

@@ -22,6 +22,7 @@ def concern_routes(
         web.get("/concerns/{reference}", concern.detail, name="concern"),
         web.post("/concerns/{reference}", concern.act, name="concern"),
         web.get("/concerns/{reference}/recording", concern.recording, name="concern-recording"),
+        web.get("/concerns/{reference}/call-state", concern.call_state, name="concern-call-state"),
         # the walk-in desk
         web.get("/desk", desk.form, name="desk"),
         web.post("/desk", desk.submit, name="desk"),

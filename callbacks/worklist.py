@@ -175,6 +175,15 @@ async def attempts_of(session: AsyncSession, concern: Concern) -> list[CallbackA
     )
 
 
+async def latest_attempt(session: AsyncSession, concern: Concern) -> CallbackAttempt | None:
+    return await session.scalar(
+        select(CallbackAttempt)
+        .where(CallbackAttempt.concern_id == concern.id)
+        .order_by(CallbackAttempt.id.desc())
+        .limit(1)
+    )
+
+
 @dataclass(frozen=True)
 class Board:
     region: str

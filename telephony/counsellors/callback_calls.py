@@ -12,7 +12,13 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from callbacks.attempts import DIAL_OUTCOMES, AttemptOutcome, attempt_could_not_start, finish_attempt
+from callbacks.attempts import (
+    DIAL_OUTCOMES,
+    AttemptOutcome,
+    advance_call_state,
+    attempt_could_not_start,
+    finish_attempt,
+)
 from callbacks.models import CallbackAttempt, Concern
 from callbacks.ports import CallbackDialer, DialError
 from config.deployment import Deployment
@@ -47,13 +53,16 @@ class CallbackCallWebhooks:
     @webhook("counsellor")
     async def connect(self, request: web.Request, hook: Webhook) -> VoiceResponse:
         """The counsellor picked up: dial the customer from the region's hotline number."""
-        async with self.sessions() as session:
+        async with self.sessions.begin() as session:
             found = await self._attempt(session, hook)
-        if found is None:
-            return apology(self.prompts, STAFF_LANGUAGE)
-        attempt, concern = found
-        region = self.deployment.region(concern.region)
-        if attempt.outcome is not None or concern.status == "closed" or region is None or not concern.callback_number:
+            if found is None:
+                return apology(self.prompts, STAFF_LANGUAGE)
+            attempt, concern = found
+            region = self.deployment.region(concern.region)
+            gone = attempt.outcome is not None or concern.status == "closed" or not concern.callback_number
+            if not gone:
+                advance_call_state(attempt, "ringing_customer")  # the concern page shows it live
+        if gone or region is None or not concern.callback_number:
             return goodbye(self.prompts, STAFF_LANGUAGE, lead=[self._say("staff_callback_gone")])
         response = VoiceResponse()
         say(response, self._say("staff_callback_intro", reference=concern.reference))
@@ -84,6 +93,11 @@ class CallbackCallWebhooks:
         answered_by = hook.answered_by or ""
         if answered_by.startswith("machine") or answered_by == "fax":
             await self._finish(hook, "machine", customer_call_sid=hook.call_sid)
+        elif answered_by:  # a person (or one detection could not tell from a machine): talking now
+            async with self.sessions.begin() as session:
+                found = await self._attempt(session, hook)
+                if found is not None:
+                    advance_call_state(found[0], "connected")
         return EMPTY
 
     @webhook()

@@ -52,6 +52,7 @@ def _code_texts() -> set[str]:
     texts |= {*worklist_views.STATUS_FILTER_TITLES.values(), *worklist_views.COLUMN_TITLES.values()}
     texts.add(worklist_views.NOTHING_TO_DO)
     texts |= set(concern_views.NOTICES.values()) | set(linked_concerns.MESSAGES)
+    texts |= set(concern_views.LIVE_TEXTS.values())
     texts |= set(web_form_views.MESSAGES) | set(refusals.MESSAGES.values())
     texts |= {message for message in re.findall(r'PresenceError\("([^"]+)"\)', _source("telephony"))}
     texts.add(callback_dialer.NO_PHONE)
