@@ -33,6 +33,7 @@ RefusalCode = Literal[
     "window_bad_time",
     "window_day_unknown",
     "window_time_unknown",
+    "window_outside_hours",
     "window_reversed",
     "window_past",
     "moment_invalid",
@@ -75,6 +76,10 @@ MESSAGES: Final[Mapping[RefusalCode, str]] = {
     "window_bad_time": "Bitte geben Sie eine gültige Uhrzeit an, z. B. 14:30.",
     "window_day_unknown": "Bitte wählen Sie einen der angebotenen Tage.",
     "window_time_unknown": "Bitte wählen Sie eine der angebotenen Uhrzeiten.",
+    "window_outside_hours": (
+        "Wir rufen nur während der Telefonzeiten zurück. Bitte wählen Sie ein Zeitfenster innerhalb"
+        " der Telefonzeiten, die beim gewählten Tag stehen."
+    ),
     "window_reversed": "Das Zeitfenster endet, bevor es beginnt.",
     "window_past": "Das Zeitfenster liegt in der Vergangenheit.",
     "moment_invalid": "Bitte geben Sie Zeitpunkte im Format ISO 8601 mit Zeitzone an.",

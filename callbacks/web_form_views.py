@@ -29,21 +29,30 @@ from callbacks.limits import MAX_NOTE, MAX_PHONE
 from callbacks.models import ConcernSource
 from callbacks.rate_limits import RateLimit, RateLimited, address_key, admit_submission, record_submission
 from callbacks.refusals import RefusalCode, Refused, message
-from callbacks.time_windows import all_parts_given, local_window
+from callbacks.time_windows import (
+    DayOffer,
+    all_parts_given,
+    clock_text,
+    local_window,
+    minutes_of,
+    offered_days,
+)
 from config.deployment import Deployment, Region
 from contacts.pseudonyms import Pseudonymiser
-from routing import due_at, is_working_day
+from routing import due_at
 from staff.web import see_other
 from storage.clock import Clock
 
 log = logging.getLogger("hotline.web_form")
 
 MAX_MESSAGE = MAX_NOTE
-WINDOW_DAYS = 5  # working days offered for a preferred time window
-CALL_HOURS = (8 * 60, 18 * 60)  # local minutes within which counsellors call back
-WINDOW_STEP = 30  # minutes between the times offered
-WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 SOURCE_PREFIX = "web:"
+# The form (also as shown again with errors) may stay in this browser's own cache, only for its
+# history: Back after the thank-you page then shows the very form sent, with its form id, so
+# sending it again finds the concern it raised instead of raising a second one. "no-store" made
+# Chromium refetch it (a new form id) or, for a form shown again after a POST, fail with
+# ERR_CACHE_MISS. "no-cache" still makes every ordinary visit ask the server for a fresh form.
+FORM_CACHE = "private, no-cache"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # keeps tab and newline; PostgreSQL refuses NUL
 
 # The fields in the order the page shows them: the error summary lists problems in this order.
@@ -74,6 +83,7 @@ REFUSALS: tuple[RefusalCode, ...] = (
     "window_incomplete",
     "window_day_unknown",
     "window_time_unknown",
+    "window_outside_hours",
     "window_reversed",
     "window_past",
     "consent_missing",
@@ -167,65 +177,70 @@ def _window(
     form: ContactForm, region: Region, deployment: Deployment, now: dt.datetime, errors: dict[str, RefusalCode]
 ) -> tuple[dt.datetime, dt.datetime] | None:
     """The preferred window in UTC, or None if none was given; it is optional, but all or nothing.
-    Whether it ends before it starts or is over, the intake checks."""
+    It must lie inside the hotline hours of an offered day; whether it ends before it starts or
+    is over, the intake checks."""
     given = {"window_day": form.window_day, "window_from": form.window_from, "window_to": form.window_to}
     if not all_parts_given(given, errors):
         return None
-    day = _chosen_day(form.window_day, region, deployment, now, errors)
-    start = _chosen_time(form.window_from, from_times(), "window_from", errors)
-    end = _chosen_time(form.window_to, to_times(), "window_to", errors)
-    if day is None or start is None or end is None:
+    offers = offered_days(region, deployment, now)
+    offer = _chosen_day(form.window_day, offers, deployment, now, errors)
+    start = _chosen_time(form.window_from, {t for o in offers for t in o.starts()}, "window_from", errors)
+    end = _chosen_time(form.window_to, {t for o in offers for t in o.ends()}, "window_to", errors)
+    if offer is None or start is None or end is None:
         return None
-    return local_window(day, start, end, deployment.zone)
+    if start < end and not offer.holds(start, end):
+        errors["window_from"] = "window_outside_hours"
+        return None
+    return local_window(offer.day, _time_of(start), _time_of(end), deployment.zone)
 
 
 def _chosen_day(
-    text: str, region: Region, deployment: Deployment, now: dt.datetime, errors: dict[str, RefusalCode]
-) -> dt.date | None:
+    text: str, offers: list[DayOffer], deployment: Deployment, now: dt.datetime, errors: dict[str, RefusalCode]
+) -> DayOffer | None:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
         day = None
-    if day is not None and day in offered_days(region, deployment, now):
-        return day
+    offer = next((o for o in offers if o.day == day), None)
+    if offer is not None:
+        return offer
     today = now.astimezone(deployment.zone).date()
     errors["window_day"] = "window_past" if day is not None and day < today else "window_day_unknown"
     return None
 
 
-def _chosen_time(text: str, offered: list[str], name: str, errors: dict[str, RefusalCode]) -> dt.time | None:
-    if text not in offered:
+def _chosen_time(text: str, offered: set[int], name: str, errors: dict[str, RefusalCode]) -> int | None:
+    minutes = minutes_of(text)
+    if minutes is None or minutes not in offered:
         errors[name] = "window_time_unknown"
         return None
-    return dt.time.fromisoformat(text)
+    return minutes
 
 
-def offered_days(region: Region, deployment: Deployment, now: dt.datetime) -> list[dt.date]:
-    """The next working days of the region, today included while a window still fits into it."""
-    local = now.astimezone(deployment.zone)
-    first = local.date()
-    if local.hour * 60 + local.minute > CALL_HOURS[1] - WINDOW_STEP:
-        first += dt.timedelta(days=1)
-    days: list[dt.date] = []
-    for offset in range(6 * WINDOW_DAYS):  # room for a closure between the years and weekends
-        day = first + dt.timedelta(days=offset)
-        if is_working_day(day, region, deployment):
-            days.append(day)
-            if len(days) == WINDOW_DAYS:
-                break
-    return days
+def _time_of(minutes: int) -> dt.time:
+    return dt.time(minutes // 60, minutes % 60)
 
 
-def _times(first: int, last: int) -> list[str]:
-    return [f"{minute // 60:02d}:{minute % 60:02d}" for minute in range(first, last + 1, WINDOW_STEP)]
+def day_choices(offers: list[DayOffer]) -> list[dict[str, Any]]:
+    """The days as the form offers them: the date, its hotline hours (for `|hours_of_day`) and,
+    for the page's script, the ranges a window may still take in minutes ("480-720 780-900")."""
+    return [
+        {
+            "value": offer.day.isoformat(),
+            "date": offer.day,
+            "hours": [(_time_of(a), _time_of(b)) for a, b in offer.hours],
+            "ranges": " ".join(f"{a}-{b}" for a, b in offer.ranges),
+        }
+        for offer in offers
+    ]
 
 
-def from_times() -> list[str]:
-    return _times(CALL_HOURS[0], CALL_HOURS[1] - WINDOW_STEP)
-
-
-def to_times() -> list[str]:
-    return _times(CALL_HOURS[0] + WINDOW_STEP, CALL_HOURS[1])
+def time_choices(offers: list[DayOffer]) -> tuple[list[str], list[str]]:
+    """Every start and every end the offered days allow, in order; the page's script narrows
+    them to the chosen day, the server checks the window against that day's hours."""
+    starts = sorted({t for offer in offers for t in offer.starts()})
+    ends = sorted({t for offer in offers for t in offer.ends()})
+    return [clock_text(t) for t in starts], [clock_text(t) for t in ends]
 
 
 @dataclass(frozen=True)
@@ -269,6 +284,10 @@ class WebFormViews:
         concern = intake.concern
         return see_other(self._thanks_url(request, region, concern.reference, concern.due_at))
 
+    async def to_form(self, request: web.Request) -> web.StreamResponse:
+        """The address a form is sent to, opened (a reload, a language switch): the form itself."""
+        return see_other(_form_url(request, self._region(request)))
+
     async def thanks(self, request: web.Request) -> web.StreamResponse:
         """Reference, region and due time, all from the signed link: the page reads nothing
         stored, so it can reveal nothing about anyone, and a guessed link is a 404."""
@@ -283,7 +302,6 @@ class WebFormViews:
             "region": region,
             "reference": reference,
             "due": dt.datetime.fromtimestamp(int(due), dt.UTC).astimezone(self.deployment.zone),
-            "weekdays": WEEKDAYS,
             "again": str(_form_url(request, region)),
         }
         return _render(request, "callbacks/contact_thanks.html", context)
@@ -333,24 +351,22 @@ class WebFormViews:
         zone = self.deployment.zone
         if errors and "form" in errors:  # nothing was stored under a broken id: hand out a sound one
             form = replace(form, form_id=new_form_id())
+        offers = offered_days(region, self.deployment, self.clock())
+        from_times, to_times = time_choices(offers)
         context = {
             "region": region,
             "form": form,
             "errors": errors or {},
             "topics": self.deployment.topics,
-            "days": [
-                {"value": day.isoformat(), "weekday": WEEKDAYS[day.weekday()], "date": day}
-                for day in offered_days(region, self.deployment, self.clock())
-            ],
-            "from_times": from_times(),
-            "to_times": to_times(),
-            "action": str(_form_url(request, region)),
+            "days": day_choices(offers),
+            "from_times": from_times,
+            "to_times": to_times,
+            "action": str(_send_url(request, region)),
             "retention_days": self.deployment.retention.concern_days,
             "max_message": MAX_MESSAGE,
             "retry_at": retry_at.astimezone(zone) if retry_at else None,
-            "weekdays": WEEKDAYS,
         }
-        response = _render(request, "callbacks/contact.html", context, status=status)
+        response = _render(request, "callbacks/contact.html", context, status=status, cache=FORM_CACHE)
         if retry_at is not None:
             wait = math.ceil((retry_at - self.clock()).total_seconds())
             response.headers["Retry-After"] = str(max(wait, 1))
@@ -371,6 +387,10 @@ def _form_url(request: web.Request, region: Region) -> URL:
     return _with_lang(request, request.app.router["contact-form"].url_for(region=region.id))
 
 
+def _send_url(request: web.Request, region: Region) -> URL:
+    return _with_lang(request, request.app.router["contact-send"].url_for(region=region.id))
+
+
 def _with_lang(request: web.Request, target: URL) -> URL:
     """Keep a language chosen by `?lang=` (rather than by cookie) on the next page too."""
     chosen = request.query.get("lang", "")
@@ -379,10 +399,11 @@ def _with_lang(request: web.Request, target: URL) -> URL:
     return target.update_query(lang=chosen)
 
 
-def _render(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
+def _render(
+    request: web.Request, template: str, context: dict[str, Any], status: int = 200, cache: str = "no-store"
+) -> web.Response:
     response = aiohttp_jinja2.render_template(template, request, context, status=status)
-    # The pages carry a CSRF token, a form id or a reference: no cache keeps them, no link leaks them.
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = cache
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -392,6 +413,9 @@ def web_form_routes(views: WebFormViews) -> list[web.RouteDef]:
     return [
         web.get("/kontakt", views.index, name="contact-regions"),
         web.get("/kontakt/{region}", views.form, name="contact-form"),
-        web.post("/kontakt/{region}", views.submit, name="contact-form"),
+        # Sent to its own address: a form sent (303 to the thanks) would otherwise make the
+        # browser drop its copy of the form page, which Back must show again (see FORM_CACHE).
+        web.post("/kontakt/{region}/senden", views.submit, name="contact-send"),
+        web.get("/kontakt/{region}/senden", views.to_form, name="contact-send-opened"),
         web.get("/kontakt/{region}/danke/{reference}", views.thanks, name="contact-thanks"),
     ]

@@ -119,3 +119,16 @@ def weekly_hours(days: Sequence[Ranges], language: str) -> str | None:
         spoken = format_list(spans, locale=locale_of(language))
         parts.append(f"{_days(indices, language, phrasing)} {phrasing.lead}{spoken}{phrasing.unit}")
     return phrasing.groups.join(parts)
+
+
+def day_hours(ranges: Ranges, language: str) -> str | None:
+    """One day's hours without the day: "von 8 bis 12 und von 13 bis 15 Uhr", "from 8 am to 12 noon";
+    None when there are none. An end of 00:00 is midnight at the end of the day."""
+    if not ranges:
+        return None
+    phrasing = _phrasing(language)
+    spans = [
+        phrasing.span.format(start=_clock(start, phrasing.clock, end=False), end=_clock(end, phrasing.clock, end=True))
+        for start, end in ranges
+    ]
+    return f"{phrasing.lead}{format_list(spans, locale=locale_of(language))}{phrasing.unit}"

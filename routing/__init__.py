@@ -8,7 +8,7 @@ from routing.decision import Decision, decide, decision_as_json, find_region
 from routing.hours import hours_per_week
 from routing.numbers import UnknownNumber
 from routing.sla import due_at
-from routing.windows import is_open, next_opening, next_window
+from routing.windows import is_open, next_opening, next_window, open_ranges
 
 __all__ = [
     "Decision",
@@ -22,4 +22,5 @@ __all__ = [
     "is_working_day",
     "next_opening",
     "next_window",
+    "open_ranges",
 ]

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from config.deployment import Channel, Deployment, Region
 from routing.index import HORIZON_DAYS, RegionIndex, index_for
-from routing.wallclock import datetime_of, instant_of, require_aware
+from routing.wallclock import US_PER_MINUTE, datetime_of, instant_of, require_aware
 
 
 class Window(NamedTuple):
@@ -88,3 +88,14 @@ def _window_at(region: Region, channel: Channel, now: dt.datetime, deployment: D
     index = index_for(deployment)
     local = now.astimezone(index.zone)
     return first_window(index.region_index(region), channel, local.toordinal(), instant_of(now))
+
+
+def open_ranges(region: Region, channel: Channel, day: dt.date, deployment: Deployment) -> tuple[tuple[int, int], ...]:
+    """The wall-clock ranges of `day` in which `channel` is open, as minutes since local midnight
+    (an end of 1440 is midnight), after weekly and special hours, holidays and closures."""
+    index = index_for(deployment).region_index(region)
+    return tuple(
+        (-(-start // US_PER_MINUTE), end // US_PER_MINUTE)
+        for start, end in index.plan(channel, day.toordinal()).ranges
+        if end // US_PER_MINUTE > -(-start // US_PER_MINUTE)
+    )

@@ -57,7 +57,8 @@ def _mark(request: web.Request, response: web.StreamResponse, secure_cookies: bo
     for name, value in _DEFAULTS.items():
         response.headers.setdefault(name, value)
     if not request.path.startswith(STATIC_PREFIX):
-        response.headers["Cache-Control"] = "no-store"
+        # A page may relax it for the browser's own history (the contact form: see there).
+        response.headers.setdefault("Cache-Control", "no-store")
     if secure_cookies:
         for morsel in response.cookies.values():
             morsel["secure"] = True

@@ -9,7 +9,7 @@ from typing import Any
 
 import jinja2
 
-from formatting import figures, locales, moments, phone_numbers
+from formatting import figures, locales, moments, opening_hours, phone_numbers
 from storage.clock import Clock
 
 
@@ -36,6 +36,7 @@ def install_formats(env: jinja2.Environment, zone: dt.tzinfo, clock: Clock) -> N
             "number": in_language(lambda v, lang, digits=0: figures.number(v, lang, digits)),
             "percent": in_language(lambda v, lang, digits=1: figures.percent(v, lang, digits)),
             "language_name": in_language(lambda v, lang: locales.language_name(v, lang)),
+            "hours_of_day": in_language(lambda v, lang: opening_hours.day_hours(v, lang) or ""),
             "phone": phone_numbers.national,
             "tel": phone_numbers.tel_uri,
             "masked": phone_numbers.masked,

@@ -59,7 +59,7 @@ def test_a_customer_on_a_phone_asks_for_a_callback_and_gets_a_reference(phone: A
 
     expect(phone.get_by_role("heading", level=1)).to_have_text("Vielen Dank, Ihre Anfrage ist angekommen")
     expect(phone.locator(".reference")).to_have_text(re.compile(r"^[A-Z2-9]{4}-[A-Z2-9]{4}$"))
-    expect(phone.get_by_text("Wir rufen Sie bis")).to_contain_text("Uhr zurück.")
+    expect(phone.get_by_text("Wir rufen Sie bis")).to_contain_text(re.compile(r"\d{4}, \d{1,2}:\d{2} Uhr zurück\."))
     expect(phone.get_by_text("Geschäftsstelle Siegburg", exact=True)).to_be_visible()
     assert_accessible(phone, "contact form: thank-you page")
 
@@ -123,3 +123,97 @@ def test_the_form_is_one_click_away_from_english(page: Any) -> None:
     page.get_by_role("button", name="Request a callback").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you, your request has arrived")
     assert_accessible(page, "contact form: thank-you page in English")
+
+
+def offered_times(page: Any, name: str) -> list[int]:
+    """The times a customer can pick in a select, as minutes since midnight."""
+    values = page.locator(f"#{name} option:not([disabled])").evaluate_all("options => options.map(o => o.value)")
+    return [int(v[:2]) * 60 + int(v[3:]) for v in values if v]
+
+
+def test_the_callback_window_lies_inside_the_chosen_days_hotline_hours(page: Any) -> None:
+    page.goto("/kontakt/siegburg")
+    days = page.locator("#window_day option[data-ranges]")
+    assert days.count() == 5
+    morning_only = None
+    for index in range(days.count()):
+        option = days.nth(index)
+        ranges = [tuple(map(int, pair.split("-"))) for pair in option.get_attribute("data-ranges").split()]
+        page.get_by_label("Tag", exact=True).select_option(option.get_attribute("value"))
+        starts, ends = offered_times(page, "window_from"), offered_times(page, "window_to")
+        assert starts and ends
+        assert all(any(a <= t <= b - 30 for a, b in ranges) for t in starts), (option.inner_text(), starts)
+        assert all(any(a + 30 <= t <= b for a, b in ranges) for t in ends), (option.inner_text(), ends)
+        if option.inner_text().endswith("bis 12 Uhr)") and morning_only is None:
+            morning_only = option.get_attribute("value")
+    assert morning_only is not None, "Wednesdays and Fridays close at 12:00: one is always offered"
+
+    page.get_by_label("Tag", exact=True).select_option(morning_only)
+    assert max(offered_times(page, "window_to")) == 12 * 60  # nothing after the line closes
+    page.get_by_label("Frühestens ab").select_option("10:00")
+    assert offered_times(page, "window_to") == [630, 660, 690, 720]  # later than the start, by 12:00
+    assert_accessible(page, "contact form: a window on a day the line closes at 12:00")
+
+
+def test_the_server_refuses_a_window_outside_the_hours_the_page_did_not_offer(page: Any) -> None:
+    page.goto("/kontakt/siegburg")
+    morning_only = page.locator("#window_day option", has_text="(von 8 bis 12 Uhr)").first
+    page.get_by_label("Worum geht es?").select_option(label="Zahlung ausgeblieben")
+    page.get_by_label("Ihre Telefonnummer").fill("0171 2345670")
+    page.get_by_label("Ihre Nachricht").fill("Bitte rufen Sie mich am Nachmittag an.")
+    page.get_by_label("Tag", exact=True).select_option(morning_only.get_attribute("value"))
+    page.get_by_label("Frühestens ab").select_option("10:00")
+    # As a browser without the page's script would: every time of any offered day is listed.
+    page.evaluate(
+        "document.querySelectorAll('#window_to option').forEach(o => { o.disabled = false; o.hidden = false; })"
+    )
+    page.get_by_label("Spätestens bis").select_option("13:30")  # offered for other days only
+    page.get_by_label(CONSENT).check()
+    page.get_by_role("button", name="Rückruf anfordern").click()
+    expect(page.get_by_role("alert")).to_contain_text("Wir rufen nur während der Telefonzeiten zurück.")
+    expect(page.get_by_label("Frühestens ab")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page, "contact form: a window outside the hours refused")
+
+
+def test_the_thank_you_page_survives_back_forward_and_reload(page: Any) -> None:
+    page.goto("/kontakt/siegburg")
+    fill_in(page, "0171 2345671")
+    page.get_by_label(CONSENT).check()
+    page.get_by_role("button", name="Rückruf anfordern").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vielen Dank, Ihre Anfrage ist angekommen")
+    reference = page.locator(".reference").inner_text()
+    thanks = page.url
+    expect(page.locator(".due")).to_contain_text(re.compile(r"\w+, \d{1,2}\. \w+ \d{4}, \d{1,2}:\d{2} Uhr"))
+
+    page.go_back()  # the form again, as sent: the browser keeps it for its history
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Rückruf anfordern")
+    expect(page.get_by_label("Ihre Telefonnummer")).to_have_value("0171 2345671")
+    assert_accessible(page, "contact form after Back from the thank-you page")
+    page.get_by_role("button", name="Rückruf anfordern").click()  # sent again: the same concern
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vielen Dank, Ihre Anfrage ist angekommen")
+    assert page.url == thanks and page.locator(".reference").inner_text() == reference
+
+    page.go_back()
+    page.go_forward()
+    expect(page.locator(".reference")).to_have_text(reference)
+    page.reload()  # a plain GET: nothing is sent again
+    expect(page.locator(".reference")).to_have_text(reference)
+    assert_accessible(page, "contact form: thank-you page after Back, Forward and reload")
+
+
+def test_back_after_a_corrected_form_shows_the_corrected_form_not_a_browser_error(page: Any) -> None:
+    page.goto("/kontakt/siegburg")
+    fill_in(page, "0171 2345672")
+    page.get_by_role("button", name="Rückruf anfordern").click()
+    expect(page.get_by_role("alert")).to_contain_text(CONSENT_MISSING)
+    page.get_by_label(CONSENT).check()
+    page.get_by_role("button", name="Rückruf anfordern").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vielen Dank, Ihre Anfrage ist angekommen")
+    reference = page.locator(".reference").inner_text()
+
+    page.go_back()  # the form as shown with its error, kept by the browser (was net::ERR_CACHE_MISS)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Rückruf anfordern")
+    assert_accessible(page, "contact form with an error, after Back from the thank-you page")
+    page.get_by_label(CONSENT).check()
+    page.get_by_role("button", name="Rückruf anfordern").click()
+    expect(page.locator(".reference")).to_have_text(reference)  # no second concern

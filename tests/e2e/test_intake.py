@@ -54,7 +54,9 @@ async def send_contact_form(client: Client, path: str = FORM, /, **changes: str)
         "consent": "yes",
         "website": "",
     }
-    return await client.post(path, data=fields | answers | changes, allow_redirects=False)
+    form, _, query = path.partition("?")
+    sent_to = f"{form}/senden" + (f"?{query}" if query else "")  # the form's action
+    return await client.post(sent_to, data=fields | answers | changes, allow_redirects=False)
 
 
 async def caller_asks_for_a_callback(twilio: FakeTwilio, number: str = CALLER) -> None:
@@ -109,7 +111,7 @@ async def test_the_contact_form_never_discloses_or_changes_the_concern_of_a_call
     assert own_reference != callers.reference
     thanks = await (await client.get(response.headers["Location"])).text()
     assert own_reference in thanks and callers.reference not in thanks
-    assert "Wir rufen Sie bis Donnerstag, 26.11.2026, 18:00 Uhr zurück." in thanks  # its own, urgent, due time
+    assert "Wir rufen Sie bis Donnerstag, 26. November 2026, 18:00 Uhr zurück." in thanks  # its own, urgent, due time
     assert "Montag, 30.11.2026" not in thanks  # the caller's due time
 
     callers_now, submitted = await all_concerns(sessions)

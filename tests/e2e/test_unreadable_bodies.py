@@ -29,7 +29,7 @@ BAD_BODIES = {
     "JSON not UTF-8": ("application/json", b'{"note": "' + SECRET_WORD.encode() + b'\xff"}'),
     "JSON in an unknown charset": ("application/json; charset=bogus", b'{"note": "' + SECRET_WORD.encode() + b'"}'),
 }
-PATHS = ["/login", "/kontakt/siegburg", "/desk", "/api/concerns"]
+PATHS = ["/login", "/kontakt/siegburg/senden", "/desk", "/api/concerns"]
 
 
 @pytest.mark.parametrize("path", PATHS)

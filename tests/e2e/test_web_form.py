@@ -25,7 +25,6 @@ from callbacks.rate_limits import (
     record_submission,
 )
 from callbacks.refusals import message
-from callbacks.web_form_views import WEEKDAYS
 from contacts.models import ContactEvent
 from service.app import Overrides, create_app
 from service.i18n import load_catalogue
@@ -86,7 +85,13 @@ async def send(
     client: Client, path: str = FORM, hidden: dict[str, str] | None = None, /, **changes: str
 ) -> ClientResponse:
     fields = (hidden or await open_form(client, path)) | answers(**changes)
-    return await client.post(path, data=fields, allow_redirects=False)
+    return await client.post(sent_to(path), data=fields, allow_redirects=False)
+
+
+def sent_to(form_path: str) -> str:
+    """Where the form at `form_path` is sent: its own address (see web_form_routes)."""
+    path, _, query = form_path.partition("?")
+    return f"{path}/senden" + (f"?{query}" if query else "")
 
 
 async def concerns(sessions: async_sessionmaker[AsyncSession]) -> list[Concern]:
@@ -106,6 +111,13 @@ def reference_of(response: ClientResponse) -> str:
     return match.group(1)
 
 
+def control_block(html: str, name: str) -> str:
+    """A select with its options."""
+    match = re.search(rf'<select\b[^>]*\bid="{name}".*?</select>', html, re.S)
+    assert match, f"no select {name}"
+    return match.group(0)
+
+
 def control(html: str, name: str) -> str:
     match = re.search(rf'<(?:input|select|textarea)\b[^>]*\bid="{name}"[^>]*>', html)
     assert match, f"no control {name}"
@@ -123,7 +135,7 @@ async def test_customer_without_login_gets_a_reference_and_the_due_time(
     page = await thanks.text()
     assert f'<dd class="reference">{reference}</dd>' in page
     assert "Geschäftsstelle Siegburg" in page
-    assert "Wir rufen Sie bis Donnerstag, 26.11.2026, 18:00 Uhr zurück." in page  # urgent: the same day
+    assert "Wir rufen Sie bis Donnerstag, 26. November 2026, 18:00 Uhr zurück." in page  # urgent: the same day
     assert thanks.headers["Cache-Control"] == "no-store"
 
     [concern] = await concerns(sessions)
@@ -143,7 +155,7 @@ async def test_a_window_is_optional_and_a_normal_topic_is_due_in_two_working_day
 ) -> None:
     response = await send(visitor, topic="application", window_day="", window_from="", window_to="")
     page = await (await visitor.get(response.headers["Location"])).text()
-    assert "Wir rufen Sie bis Montag, 30.11.2026, 12:00 Uhr zurück." in page
+    assert "Wir rufen Sie bis Montag, 30. November 2026, 12:00 Uhr zurück." in page
     [concern] = await concerns(sessions)
     assert (concern.urgency, concern.window_start, concern.window_end) == ("normal", None, None)
 
@@ -155,7 +167,7 @@ async def test_the_english_page_speaks_english_and_stores_english(
     assert '<html lang="en">' in page
     for english in ("Request a callback", "What is it about?", "Payment missing", "Your phone number"):
         assert english in page
-    assert 'action="/kontakt/siegburg?lang=en"' in page
+    assert 'action="/kontakt/siegburg/senden?lang=en"' in page
 
     hidden = await open_form(visitor, f"{FORM}?lang=en")
     assert hidden["language"] == "en"
@@ -165,7 +177,7 @@ async def test_the_english_page_speaks_english_and_stores_english(
     reference_of(response)
     assert response.headers["Location"].endswith("&lang=en")
     thanks = await (await visitor.get(response.headers["Location"])).text()
-    assert "We will call you back by Thursday, 26/11/2026, 18:00." in thanks
+    assert "We will call you back by Thursday, 26 November 2026, 18:00." in thanks
     [concern] = await concerns(sessions)
     assert concern.language == "en"
 
@@ -191,7 +203,7 @@ async def test_a_second_form_with_the_same_number_raises_its_own_unverified_conc
     assert own != first
     thanks = await (await visitor.get(second.headers["Location"])).text()
     assert own in thanks and first not in thanks
-    assert "Montag, 30.11.2026, 12:00 Uhr" in thanks  # its own (normal) due time, not the first one's
+    assert "Montag, 30. November 2026, 12:00 Uhr" in thanks  # its own (normal) due time, not the first one's
     earlier, later = await concerns(sessions)
     assert earlier.note == "Meine Zahlung für November ist nicht angekommen."
     assert (later.note, later.unverified, later.linked_concern_id) == (
@@ -209,7 +221,7 @@ async def test_a_filled_honeypot_looks_like_success_and_stores_nothing(
     thanks = await visitor.get(response.headers["Location"])
     assert thanks.status == 200
     page = await thanks.text()
-    assert reference in page and "Wir rufen Sie bis Donnerstag, 26.11.2026, 18:00 Uhr zurück." in page
+    assert reference in page and "Wir rufen Sie bis Donnerstag, 26. November 2026, 18:00 Uhr zurück." in page
     assert await concerns(sessions) == []
     assert await count(sessions, ContactEvent) == 0
     assert "honeypot" in caplog.text
@@ -224,7 +236,7 @@ async def test_the_sixth_submission_from_one_address_within_the_hour_is_refused(
     assert refused.status == 429
     assert refused.headers["Retry-After"] == "3600"
     page = await refused.text()
-    assert "Bitte versuchen Sie es ab Donnerstag, 26.11.2026, 11:30 Uhr erneut." in page
+    assert "Bitte versuchen Sie es ab Donnerstag, 26. November 2026, 11:30 Uhr erneut." in page
     assert 'value="0171 2345679"' in page  # nothing the customer typed is lost
     assert len(await concerns(sessions)) == 5
 
@@ -244,7 +256,15 @@ async def test_the_sixth_submission_from_one_address_within_the_hour_is_refused(
         ("phone", {"phone": "02241 9000100"}, message("phone_ours")),
         ("message", {"message": "  \r\n "}, message("note_missing")),
         ("message", {"message": "x" * 1001}, message("note_too_long")),
-        ("window_to", {"window_from": "12:00", "window_to": "10:00"}, message("window_reversed")),
+        ("window_to", {"window_from": "11:00", "window_to": "10:00"}, message("window_reversed")),
+        # Friday's line closes at 12:00; Monday's pauses from 12:00 to 13:00
+        ("window_from", {"window_from": "13:00", "window_to": "15:00"}, message("window_outside_hours")),
+        ("window_from", {"window_from": "10:00", "window_to": "13:30"}, message("window_outside_hours")),
+        (
+            "window_from",
+            {"window_day": "2026-11-30", "window_from": "11:00", "window_to": "14:00"},
+            message("window_outside_hours"),
+        ),
         (
             "window_to",
             {"window_day": "2026-11-26", "window_from": "08:00", "window_to": "09:00"},
@@ -339,9 +359,22 @@ async def test_the_form_is_labelled_for_phones_and_hides_its_honeypot(visitor: C
     honeypot = control(page, "website")
     assert 'tabindex="-1"' in honeypot and 'autocomplete="off"' in honeypot
     assert '<div class="contact-extra" aria-hidden="true">' in page
-    days = re.findall(r'<option value="(2026-\d\d-\d\d)"', page)
-    assert days == ["2026-11-26", "2026-11-27", "2026-11-30", "2026-12-01", "2026-12-02"]
-    assert response.headers["Cache-Control"] == "no-store"
+    days = re.findall(r'<option value="(2026-\d\d-\d\d)" data-ranges="([0-9 -]+)"', page)
+    assert days == [
+        ("2026-11-26", "630-720 780-1080"),  # today, Thursday 10:30: what is left of its hours
+        ("2026-11-27", "480-720"),  # Friday: the line closes at 12:00
+        ("2026-11-30", "480-720 780-900"),
+        ("2026-12-01", "480-720 780-900"),
+        ("2026-12-02", "480-720"),
+    ]
+    assert ">Freitag, 27. November 2026 (von 8 bis 12 Uhr)</option>" in page
+    assert ">Montag, 30. November 2026 (von 8 bis 12 und von 13 bis 15 Uhr)</option>" in page
+    starts = re.findall(r'<option value="(\d\d:\d\d)"', control_block(page, "window_from"))
+    ends = re.findall(r'<option value="(\d\d:\d\d)"', control_block(page, "window_to"))
+    assert (starts[0], starts[-1], "12:00" in starts, "12:30" in starts) == ("08:00", "17:30", False, False)
+    assert (ends[0], ends[-1], "12:00" in ends, "12:30" in ends) == ("08:30", "18:00", True, False)
+    # Kept for the browser's history only (Back shows this very form again), never reused unasked.
+    assert response.headers["Cache-Control"] == "private, no-cache"
 
 
 async def test_the_allowance_counts_per_hour_and_per_day_and_forgets_after_a_day(
@@ -387,7 +420,7 @@ def test_an_address_is_kept_only_as_a_keyed_pseudonym() -> None:
 def test_every_contact_page_text_has_an_english_translation() -> None:
     catalogue = load_catalogue(("service", "staff", "telephony", "callbacks"))
     literal = re.compile(r"""_\((["'])(.+?)\1\)""")
-    shown = set(texts.MESSAGES) | set(WEEKDAYS)
+    shown = set(texts.MESSAGES)
     for name in ("contact.html", "contact_thanks.html"):
         template = (ROOT / "callbacks" / "templates" / "callbacks" / name).read_text(encoding="utf-8")
         shown |= {match.group(2) for match in literal.finditer(template)}

@@ -171,3 +171,12 @@ def test_clock_times_are_said_as_people_say_them(at: dt.time, language: str, spo
 def test_a_deadline_at_midnight_is_the_end_of_the_day() -> None:
     assert opening_hours.clock_time(T(0), "de", end_of_day=True) == "24 Uhr"
     assert opening_hours.clock_time(T(0), "de") == "0 Uhr"
+
+
+def test_one_days_hours_read_without_the_day() -> None:
+    day_hours = opening_hours.day_hours
+    morning_and_afternoon = [(dt.time(8), dt.time(12)), (dt.time(13), dt.time(15))]
+    assert day_hours(morning_and_afternoon, "de") == "von 8 bis 12 und von 13 bis 15 Uhr"
+    assert day_hours(morning_and_afternoon, "en") == "from 8 am to 12 noon and from 1 pm to 3 pm"
+    assert day_hours([(dt.time(8), dt.time(11))], "tr") == "saat 8:00 ile 11:00 arası"
+    assert day_hours([], "de") is None

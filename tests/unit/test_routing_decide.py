@@ -21,6 +21,7 @@ from routing import (
     is_open,
     next_opening,
     next_window,
+    open_ranges,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -299,3 +300,20 @@ def test_decision_is_a_frozen_value() -> None:
     assert isinstance(decision, Decision)
     with pytest.raises(AttributeError):
         decision.open = False  # type: ignore[misc]
+
+
+def test_open_ranges_of_a_day_after_special_hours_holidays_and_closures() -> None:
+    siegburg = EXAMPLE.regions[0]
+    ranges = {
+        day: open_ranges(siegburg, "hotline", dt.date.fromisoformat(day), EXAMPLE)
+        for day in ("2026-12-07", "2026-12-04", "2026-12-23", "2026-12-28", "2026-12-05", "2026-07-20", "2026-05-01")
+    }
+    assert ranges == {
+        "2026-12-07": ((480, 720), (780, 900)),  # Monday
+        "2026-12-04": ((480, 720),),  # Friday
+        "2026-12-23": ((480, 660),),  # special hours
+        "2026-12-28": (),  # the year-end closure
+        "2026-12-05": (),  # Saturday
+        "2026-07-20": ((480, 720),),  # closed from 12:00 for the Betriebsversammlung
+        "2026-05-01": (),  # a public holiday
+    }
