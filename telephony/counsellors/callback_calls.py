@@ -105,14 +105,20 @@ class CallbackCallWebhooks:
         """The counsellor's leg: if their phone did not answer, the customer was never called."""
         if hook.call_status not in FINAL_STATUSES:
             return EMPTY
+        talked = False
         async with self.sessions.begin() as session:
             found = await self._attempt(session, hook)
             if found is not None and found[0].outcome is None:
-                # Missed: the customer was never called. Completed with no outcome from the <Dial>:
+                # The customer had answered (machine detection said so) and no <Dial> outcome came:
+                # they were reached. Otherwise, missed: the customer was never called; completed:
                 # the counsellor hung up before the customer answered. Either way the attempt ends
                 # here, not counted against the customer, instead of staying open for ever.
-                error = NOT_ANSWERED if hook.call_status in MISSED else HUNG_UP_FIRST
-                await attempt_could_not_start(session, found[0], error=error, now=self.clock())
+                talked = hook.call_status == "completed" and found[0].state == "connected"
+                if not talked:
+                    error = NOT_ANSWERED if hook.call_status in MISSED else HUNG_UP_FIRST
+                    await attempt_could_not_start(session, found[0], error=error, now=self.clock())
+        if talked:
+            await self._finish(hook, "reached", customer_call_sid=None)
         return EMPTY
 
     async def _finish(self, hook: Webhook, outcome: AttemptOutcome, customer_call_sid: str | None) -> bool:

@@ -144,3 +144,23 @@ async def test_the_call_state_is_for_staff_of_the_region_only(
     assert (await client.get("/concerns/NO-SUCH-1/call-state")).status == 404
     assert (await concern(sessions, eitorf.reference)).claimed_by is None
     assert await anna_id(sessions) > 0
+
+
+async def test_a_call_that_connected_counts_as_reached_even_without_the_dial_outcome(
+    app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    client, twilio = app_client
+    target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
+    await anna_takes_calls(sessions, clock)
+    await log_in(client, "anna")
+    await act(client, target.reference, "claim")
+    await act(client, target.reference, "call")
+    async with sessions() as session:
+        attempt = await session.scalar(select(CallbackAttempt))
+    assert attempt is not None
+    leg = FakeTwilio(twilio.client, twilio.settings, to=ANNA_PHONE, caller=HOTLINE)
+    await leg.post(f"/twilio/attempt/connect?attempt={attempt.id}")
+    await leg.post(f"/twilio/attempt/amd?attempt={attempt.id}", AnsweredBy="human")
+    # Anna's leg ends; the <Dial> action request never came (lost on the way).
+    await leg.post(f"/twilio/attempt/status?attempt={attempt.id}", CallStatus="completed", Direction="outbound-api")
+    assert await call_state(client, target.reference) == {"state": "ended", "outcome": "reached", "attempts": 1}
