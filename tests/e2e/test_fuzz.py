@@ -210,7 +210,9 @@ def test_unsigned_webhooks_are_refused_and_store_nothing(served: ServedApp) -> N
         path, fields, encoding, content_type = data.draw(webhook_requests(served.paths("/twilio/")))
         headers = {"Content-Type": content_type}
         if data.draw(st.booleans()):
-            headers["X-Twilio-Signature"] = data.draw(st.text(max_size=40).filter(str.isascii))
+            # Printable only: a control character (a lone "\r") is refused by the HTTP client itself.
+            signature = st.text(max_size=40).filter(lambda text: text.isascii() and text.isprintable())
+            headers["X-Twilio-Signature"] = data.draw(signature)
         answer = served.post(path, encode(fields, encoding, content_type), headers)
         assert answer.status in (400, 403), (path, answer)
 
