@@ -125,6 +125,7 @@ class ConcernViews:
             and bool(concern.claim_expires_at and concern.claim_expires_at > now),
             "held": concern.claimed_by is not None
             and bool(concern.claim_expires_at and concern.claim_expires_at > now),
+            "holder": names.get(concern.claimed_by or 0),
             "outcomes": {o: OUTCOME_TITLES[o] for o in OUTCOMES},
             "outcome_titles": OUTCOME_TITLES,
             "statuses": STATUS_TITLES,

@@ -18,7 +18,7 @@ from aiohttp import web
 from playwright.sync_api import expect
 from twilio.request_validator import RequestValidator
 
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, switch_to_english
 from tests.browser.test_worklist import record_concern
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.processes import ServedHotline, free_port, hotline_env
@@ -157,3 +157,34 @@ def test_call_now_asks_outside_the_window_then_shows_the_call_live(
     expect(page.get_by_role("table", name="Anrufversuche")).to_contain_text("Anna Schmidtbesetzt")
     expect(page.get_by_role("list").last).to_contain_text("Anrufversuch: besetzt – von Anna Schmidt")
     assert_accessible(page, "concern after the call")
+
+
+def test_the_question_and_the_call_read_in_english(page: Any) -> None:
+    tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    reference = record_concern(
+        page,
+        phone="0151 44455566",
+        topic="documents",
+        note="Antrag",
+        request_id="browser-call-now-2",
+        window_start=tomorrow.isoformat(),
+        window_end=(tomorrow + dt.timedelta(hours=2)).isoformat(),
+    )
+    log_in(page, "anna")
+    page.goto("/profil")  # the phone to ring, whichever test ran first
+    page.get_by_label("Telefonnummer, unter der Sie Anrufe annehmen").fill("0171 2223334")
+    page.get_by_role("button", name="Speichern").click()
+    page.goto(f"/concerns/{reference}")
+    switch_to_english(page)
+    page.get_by_role("button", name="Take it").click()
+    page.get_by_role("button", name="Call now").click()
+    expect(page.locator("#call-question")).to_have_text(
+        re.compile(r"^It is \d{1,2}:\d\d( [AP]M)?, outside the time window the customer gave\. Call anyway\?$")
+    )
+    assert_accessible(page, "call now: asked first, in English")
+    page.get_by_role("button", name="Call anyway").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Your phone rings in a moment; answer it and the customer is called."
+    )
+    expect(page.get_by_role("heading", name="Call", exact=True)).to_be_visible()
+    assert_accessible(page, "call now: ringing the counsellor, in English")

@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callbacks.models import CallbackAttempt
+from staff.accounts import create_user
 from telephony.counsellors.callback_calls import HUNG_UP_FIRST
-from tests.e2e.conftest import Client, log_in
+from tests.e2e.conftest import PASSWORD, Client, log_in
 from tests.e2e.test_worklist import ANNA_PHONE, CUSTOMER, Setup, act, anna_takes_calls, concern, raise_one, ring_anna
-from tests.support import ManualClock
+from tests.support import ManualClock, csrf_from
 from tests.twilio_requests import FakeTwilio
 
 
@@ -103,3 +104,21 @@ async def test_release_is_an_action_that_frees_the_concern_for_colleagues(
     assert "freigegeben – von anna" in page
     async with sessions() as session:
         assert await session.scalar(select(CallbackAttempt)) is None
+
+
+async def test_a_colleague_sees_who_holds_the_concern(
+    app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    client, _ = app_client
+    target = await raise_one(sessions, clock, 1)
+    async with sessions.begin() as session:
+        await create_user(
+            session, username="ben", password=PASSWORD, roles=["counsellor"], regions=["siegburg"], now=clock()
+        )
+    await log_in(client, "anna")
+    await act(client, target.reference, "claim")
+    await client.post("/logout", data={"csrf_token": csrf_from(await page_of(client, target.reference))})
+    await log_in(client, "ben")
+    page = await page_of(client, target.reference)
+    assert "Wird gerade bearbeitet von anna." in page
+    assert re.search(r'value="claim" disabled', page)
