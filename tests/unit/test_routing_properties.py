@@ -271,7 +271,9 @@ def reference_working_time(
 
 
 def assert_ends_a_hotline_window(region: Region, deployment: Deployment, due: dt.datetime) -> None:
-    assert reference_open(region, "hotline", deployment, due - dt.timedelta(microseconds=1))
+    # The moment before, counted in UTC: in Berlin's wall clock it could fall in the other pass
+    # of a repeated hour, or in the spring gap.
+    assert reference_open(region, "hotline", deployment, utc(due) - dt.timedelta(microseconds=1))
     assert not reference_open(region, "hotline", deployment, due)
 
 
@@ -288,7 +290,7 @@ def test_48_working_hours_from_the_clock_start_end_with_a_hotline_window(
     clock_start = next_opening(region, "hotline", raised, deployment)
     assert clock_start is not None
     promised = dt.timedelta(hours=48)
-    window = next_window(region, "hotline", due - dt.timedelta(microseconds=1), deployment)
+    window = next_window(region, "hotline", utc(due) - dt.timedelta(microseconds=1), deployment)
     assert window is not None and utc(window[1]) == utc(due)
     if reference_working_time(region, deployment, clock_start, due) >= promised:
         # The hours ran out inside this window (or at its very end): it is the first to end after them.
@@ -311,7 +313,7 @@ def test_urgent_is_due_at_the_end_of_the_last_hotline_window_of_the_first_day_po
     assert utc(due) > utc(raised)
     assert_ends_a_hotline_window(region, deployment, due)
     assert utc(due) <= utc(due_at(raised, "normal", region, deployment))  # urgent is never later than normal
-    window = next_window(region, "hotline", due - dt.timedelta(microseconds=1), deployment)
+    window = next_window(region, "hotline", utc(due) - dt.timedelta(microseconds=1), deployment)
     assert window is not None and utc(window[1]) == utc(due)
     opened = window[0].astimezone(BERLIN)
     # It is the first day with hotline hours left after the raise: no earlier day is open after it ...
@@ -320,6 +322,6 @@ def test_urgent_is_due_at_the_end_of_the_last_hotline_window_of_the_first_day_po
             not reference_open(region, "hotline", deployment, point) or point.astimezone(BERLIN).date() >= opened.date()
         )
     # ... and its last window: the line stays closed after it that day (unless it ran past midnight).
-    if (due - dt.timedelta(microseconds=1)).astimezone(BERLIN).date() == opened.date():
+    if (utc(due) - dt.timedelta(microseconds=1)).astimezone(BERLIN).date() == opened.date():
         midnight = dt.datetime.combine(opened.date() + dt.timedelta(days=1), dt.time(), tzinfo=BERLIN)
         assert not any(reference_open(region, "hotline", deployment, p) for p in grid_between(due, midnight))

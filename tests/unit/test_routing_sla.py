@@ -185,3 +185,34 @@ def test_a_region_without_hotline_hours_left_cannot_promise() -> None:
     for urgency in ("normal", "urgent"):
         with pytest.raises(ValueError, match="no hotline hours"):
             due_at(at("2026-05-04T10:00"), urgency, deployment.regions[0], deployment)
+
+
+def sunday_line(hours: str) -> Any:
+    return parse_deployment(
+        {
+            "timezone": "Europe/Berlin",
+            "holidays": {"country": "DE", "subdivision": "NW"},
+            "sla": {"urgent": "same_day", "normal": "48h"},
+            "regions": [
+                {
+                    "id": "night",
+                    "name": "Night",
+                    "numbers": ["+49 2241 9000 500"],
+                    "hours": {"hotline": {"sun": [hours]}},
+                }
+            ],
+        }
+    )
+
+
+def test_a_window_ending_in_the_repeated_hour_ends_in_its_second_pass() -> None:
+    # 25.10.2026: 00:00-02:30 is open 22:00-00:30 UTC (CEST) and again 01:00-01:30 UTC (CET).
+    deployment = sunday_line("00:00-02:30")
+    due = due_at(dt.datetime(2026, 10, 25, 1, 0, tzinfo=dt.UTC), "urgent", deployment.regions[0], deployment)
+    assert due.astimezone(dt.UTC) == dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
+
+
+def test_a_window_ending_in_the_spring_gap_ends_where_the_gap_ends() -> None:
+    deployment = sunday_line("00:00-02:00")  # 29.03.2026: 02:00 is never read; 03:00 CEST follows 01:59:59 CET
+    due = due_at(dt.datetime(2026, 3, 29, 0, 59, 59, tzinfo=dt.UTC), "urgent", deployment.regions[0], deployment)
+    assert due.astimezone(dt.UTC) == dt.datetime(2026, 3, 29, 1, 0, tzinfo=dt.UTC)
