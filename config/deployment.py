@@ -55,6 +55,15 @@ class WeeklyHours:
     def hours_per_week(self) -> float:
         return self.minutes_per_week / 60
 
+    def local_times(self) -> list[list[tuple[dt.time, dt.time]]]:
+        """Per weekday, Monday first, the (start, end) local times, as `formatting.opening_hours`
+        reads them: an end of 24:00 is midnight."""
+
+        def clock(minutes: int) -> dt.time:
+            return dt.time((minutes // 60) % 24, minutes % 60)
+
+        return [[(clock(r.start), clock(r.end)) for r in day] for day in self.days]
+
 
 @dataclass(frozen=True, slots=True)
 class Closure:

@@ -26,6 +26,8 @@ from storage.base import Base
 from storage.engine import create_engine, session_factory
 from tests.support import ManualClock
 
+# Creating and dropping a database waits for checkpoints: slow on a loaded machine, never hung.
+ADMIN_TIMEOUT_S = 60
 POSTGRES_ADMIN_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("HOTLINE_REQUIRE_POSTGRES") == "1"
 
@@ -46,7 +48,7 @@ def _admin_command(sql: str) -> None:
     async def run() -> None:
         engine = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
         try:
-            async with asyncio.timeout(5), engine.connect() as connection:
+            async with asyncio.timeout(ADMIN_TIMEOUT_S), engine.connect() as connection:
                 await connection.execute(text(sql))
         finally:
             await engine.dispose()

@@ -159,15 +159,6 @@ def printed_receipt(
         hotline_number=phone_numbers.national(hotline) if hotline else None,
         hotline_tel=phone_numbers.tel_uri(hotline) if hotline else None,
         hours_label=text("hours"),
-        hours=opening_hours.weekly_hours(_hotline_week(region), lang),
+        hours=opening_hours.weekly_hours(region.hours["hotline"].local_times(), lang),
     )
 
-
-def _hotline_week(region: Region) -> list[list[tuple[dt.time, dt.time]]]:
-    """The region's weekly hotline hours as local (start, end) times, Monday first; an end at
-    24:00 is midnight, as `formatting.opening_hours` reads it."""
-
-    def clock(minutes: int) -> dt.time:
-        return dt.time((minutes // 60) % 24, minutes % 60)
-
-    return [[(clock(r.start), clock(r.end)) for r in day] for day in region.hours["hotline"].days]

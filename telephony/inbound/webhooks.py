@@ -33,7 +33,6 @@ from telephony.edge.links import Links
 from telephony.edge.webhooks import MalformedWebhook, webhook
 from telephony.inbound import twiml
 from telephony.inbound.call_log import CallLog, estimate_wait_minutes, recent_answer_wait
-from telephony.inbound.hours import weekly_ranges
 from telephony.inbound.models import Call
 from telephony.outbound.texts import TextMessages, takes_text_messages
 from telephony.prompts import PromptBook, Spoken
@@ -250,7 +249,7 @@ class VoiceWebhooks:
         """For a caller the menu lost: the region's telephone hours and the web address."""
         language = step.language
         lead = []
-        hours = opening_hours.weekly_hours(weekly_ranges(step.region.hours["hotline"]), language)
+        hours = opening_hours.weekly_hours(step.region.hours["hotline"].local_times(), language)
         if hours is not None:
             lead.append(self.prompts.say(language, "hours_summary", hours=hours))
         if self.deployment.website:
@@ -266,7 +265,7 @@ class VoiceWebhooks:
             lead = [self.prompts.say(language, "counselling_none")]
         else:
             zone = self.deployment.zone
-            hours = opening_hours.weekly_hours(weekly_ranges(step.region.hours["counselling"]), language)
+            hours = opening_hours.weekly_hours(step.region.hours["counselling"].local_times(), language)
             lead = [self.prompts.say(language, "counselling_hours", hours=hours)] if hours else []
             start, end = (moment.astimezone(zone) for moment in window)
             if start <= now:  # a session is on: when it ends, not when it began
