@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callbacks.claims import ClaimConflict, claim
+from callbacks.concern_lookup import served_concern
 from callbacks.identifiers import is_form_id, source_key
 from callbacks.intake import UNVERIFIED_MARK, NewConcern, raise_concern
 from callbacks.linked_concerns import links_of
@@ -27,7 +27,6 @@ from callbacks.worklist import Filters, history, worklist
 from config.deployment import Deployment
 from contacts.pseudonyms import Pseudonymiser
 from staff.accounts import StaffMember
-from staff.errors import Forbidden
 from staff.web import CURRENT_MEMBER, require_role
 from storage.clock import Clock
 
@@ -160,7 +159,7 @@ class ConcernApi:
     async def detail(self, request: web.Request) -> web.StreamResponse:
         member = request[CURRENT_MEMBER]
         async with self.sessions() as session:
-            concern = await self._concern(session, request, member)
+            concern = await served_concern(session, request, member)
             entries = await history(session, concern)
             links = await links_of(session, concern)
         return web.json_response(
@@ -184,7 +183,7 @@ class ConcernApi:
         member = request[CURRENT_MEMBER]
         try:
             async with self.sessions.begin() as session:
-                concern = await self._concern(session, request, member)
+                concern = await served_concern(session, request, member)
                 await claim(
                     session,
                     concern,
@@ -206,7 +205,7 @@ class ConcernApi:
             return _invalid("body", "Der Inhalt ist kein JSON.")
         try:
             async with self.sessions.begin() as session:
-                concern = await self._concern(session, request, member)
+                concern = await served_concern(session, request, member)
                 outcome = parse_outcome(str(body.get("outcome", "")) if isinstance(body, dict) else "")
                 await close_concern(
                     session,
@@ -222,10 +221,3 @@ class ConcernApi:
             return _invalid(exc.field, str(exc))
         return web.json_response(concern_summary(concern))
 
-    async def _concern(self, session: AsyncSession, request: web.Request, member: StaffMember) -> Concern:
-        concern = await session.scalar(select(Concern).where(Concern.reference == request.match_info["reference"]))
-        if concern is None:
-            raise web.HTTPNotFound()
-        if not member.may_serve(concern.region):
-            raise Forbidden("this concern belongs to another region")
-        return concern

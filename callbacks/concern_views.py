@@ -11,7 +11,6 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
 
@@ -23,6 +22,7 @@ from callbacks.attempts import (
     start_attempt,
 )
 from callbacks.claims import ClaimConflict, claim, release
+from callbacks.concern_lookup import served_concern
 from callbacks.linked_concerns import keep_separate, links_of, merge_into_linked
 from callbacks.models import MERGED, OUTCOMES, CallbackAttempt, Concern, ConcernEntry
 from callbacks.outcomes import InvalidConcern, close_concern, parse_outcome
@@ -32,7 +32,6 @@ from callbacks.worklist_views import CHANNEL_TITLES, STATE_TITLES
 from config.deployment import Deployment
 from contacts.pseudonyms import Pseudonymiser
 from staff.accounts import StaffMember, display_names
-from staff.errors import Forbidden
 from staff.web import CURRENT_MEMBER, require_role, see_other
 from storage.clock import Clock
 
@@ -104,7 +103,7 @@ class ConcernViews:
     ) -> web.Response:
         member = request[CURRENT_MEMBER]
         async with self.sessions() as session:
-            concern = await self._concern(session, request, member)
+            concern = await served_concern(session, request, member)
             entries = await history(session, concern)
             attempts = await attempts_of(session, concern)
             links = await links_of(session, concern)
@@ -150,7 +149,7 @@ class ConcernViews:
         outside: OutsideWhat | None = None
         try:
             async with self.sessions.begin() as session:
-                concern = await self._concern(session, request, member)
+                concern = await served_concern(session, request, member)
                 if action == "claim":
                     await claim(
                         session,
@@ -215,7 +214,7 @@ class ConcernViews:
         and the attempt count only, nothing the page does not show already."""
         member = request[CURRENT_MEMBER]
         async with self.sessions() as session:
-            concern = await self._concern(session, request, member)
+            concern = await served_concern(session, request, member)
             latest = await latest_attempt(session, concern)
         body = {
             "state": _live_state(latest),
@@ -229,7 +228,7 @@ class ConcernViews:
         """The voicemail through our own proxy: the browser never sees Twilio URLs or credentials."""
         member = request[CURRENT_MEMBER]
         async with self.sessions() as session:
-            concern = await self._concern(session, request, member)
+            concern = await served_concern(session, request, member)
         if not concern.recording_sid or concern.recording_deleted_at is not None:
             raise web.HTTPNotFound()
         try:
@@ -245,13 +244,6 @@ class ConcernViews:
 
     # --- helpers ---------------------------------------------------------------------------
 
-    async def _concern(self, session: AsyncSession, request: web.Request, member: StaffMember) -> Concern:
-        concern = await session.scalar(select(Concern).where(Concern.reference == request.match_info["reference"]))
-        if concern is None:
-            raise web.HTTPNotFound()
-        if not member.may_serve(concern.region):
-            raise Forbidden("this concern belongs to another region")
-        return concern
 
     def _attempt(self, attempt: CallbackAttempt, names: dict[int, str]) -> dict[str, Any]:
         return {
