@@ -99,7 +99,13 @@ class ConcernViews:
         return await self._detail(request)
 
     async def _detail(
-        self, request: web.Request, *, error: str | None = None, error_detail: str | None = None, status: int = 200
+        self,
+        request: web.Request,
+        *,
+        error: str | None = None,
+        error_detail: str | None = None,
+        profile_link: bool = False,
+        status: int = 200,
     ) -> web.Response:
         member = request[CURRENT_MEMBER]
         async with self.sessions() as session:
@@ -130,6 +136,7 @@ class ConcernViews:
             "statuses": STATUS_TITLES,
             "error": error,
             "error_detail": error_detail,  # the port's reason, in German where it is ours
+            "profile_link": profile_link,
             # The latest call, shown live (call_state.js polls `call_state`) while it lasts.
             "live": _live_state(attempts[-1]) if attempts else None,
             "live_outcome": attempts[-1].outcome if attempts else None,
@@ -205,7 +212,9 @@ class ConcernViews:
                 attempt = await session.get(CallbackAttempt, attempt_id)
                 if attempt is not None:
                     await attempt_could_not_start(session, attempt, error=str(exc), now=self.clock())
-            return await self._detail(request, error="Anruf nicht möglich", error_detail=str(exc), status=502)
+            return await self._detail(
+                request, error="Anruf nicht möglich", error_detail=str(exc), profile_link=exc.no_phone, status=502
+            )
         return see_other(_concern_url(request, concern.reference))  # the live region tells how it goes
 
     @require_role("counsellor")

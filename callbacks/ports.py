@@ -10,6 +10,10 @@ from typing import Protocol
 class DialError(Exception):
     """The network could not be asked (an outage) or the counsellor has no phone; German message."""
 
+    def __init__(self, reason: str, *, no_phone: bool = False) -> None:
+        super().__init__(reason)
+        self.no_phone = no_phone  # the page then links to the profile, where the phone is set
+
 
 @dataclass(frozen=True)
 class RecordingAudio:

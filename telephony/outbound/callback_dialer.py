@@ -30,7 +30,7 @@ class TelephonyCallbackDialer:
             phone = await phone_of(session, counsellor_id)  # the profile's: no need to take queue calls
         region = self.deployment.region(region_id)
         if not phone or region is None:
-            raise DialError(NO_PHONE)
+            raise DialError(NO_PHONE, no_phone=True)
         try:
             sid = await self.outbound().place_call(
                 to=phone,

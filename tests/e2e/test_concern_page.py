@@ -102,6 +102,8 @@ async def test_release_is_an_action_that_frees_the_concern_for_colleagues(
     assert status == 200 and "Das Anliegen ist freigegeben" in page
     assert (await concern(sessions, target.reference)).claimed_by is None
     assert "freigegeben – von anna" in page
+    english = await (await client.get(f"/concerns/{target.reference}", params={"lang": "en"})).text()
+    assert "released – by anna" in english
     async with sessions() as session:
         assert await session.scalar(select(CallbackAttempt)) is None
 

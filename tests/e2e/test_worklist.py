@@ -232,10 +232,12 @@ async def test_a_twilio_outage_leaves_the_concern_claimed_with_the_error_shown(
     await act(client, target.reference, "claim")
     status, text = await act(client, target.reference, "call")
     assert status == 502 and "in Ihrem Profil die Telefonnummer" in text  # no phone given yet
+    assert '<a href="/profil">Telefonnummer im Profil hinterlegen</a>' in text
     await anna_takes_calls(sessions, clock)
     fake_api.fail_next(1, 503)
     status, text = await act(client, target.reference, "call")
     assert status == 502 and "Anruf nicht möglich: Twilio refused to place a call: HTTP 503" in text
+    assert "Telefonnummer im Profil hinterlegen" not in text  # an outage is no reason to edit the profile
     held = await concern(sessions, target.reference)
     assert held.claimed_by == await anna_id(sessions) and held.attempts == 0
     status, _ = await act(client, target.reference, "call")
