@@ -114,6 +114,9 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> Json
     # aiohttp's own access log is replaced by ours, which carries the request id.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The scheduler logs two lines per job run (every 10 s): they drowned what operators look for.
+    # Its warnings (a missed or failed run) still come through; our jobs log what they did.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return handler
 
 

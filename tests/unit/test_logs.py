@@ -92,3 +92,24 @@ def test_the_access_line_goes_straight_to_the_lines_in_the_shape_of_every_other_
         "request_id": "abc123abc123",
     }
     assert "017612345678" not in stream.getvalue()
+
+
+def test_the_schedulers_routine_runs_stay_out_of_the_log_but_its_warnings_do_not() -> None:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    handler = logs.configure_logging("INFO", stream)
+    try:
+        scheduler = logging.getLogger("apscheduler.executors.default")
+        scheduler.info('Running job "Dispatcher.dispatch"')
+        scheduler.warning('Run time of job "Dispatcher.dispatch" was missed by 0:00:12')
+        logging.getLogger("hotline.jobs").info("round done")
+        handler.flush()
+    finally:
+        handler.close()
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+    assert [line["message"] for line in written(stream)] == [
+        'Run time of job "Dispatcher.dispatch" was missed by 0:00:12',
+        "round done",
+    ]
