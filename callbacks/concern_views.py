@@ -137,6 +137,7 @@ class ConcernViews:
             "error": error,
             "error_detail": error_detail,  # the port's reason, in German where it is ours
             "profile_link": profile_link,
+            "rings_phones": self.dialer().rings_phones,
             # The latest call, shown live (call_state.js polls `call_state`) while it lasts.
             "live": _live_state(attempts[-1]) if attempts else None,
             "live_outcome": attempts[-1].outcome if attempts else None,

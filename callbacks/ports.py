@@ -22,6 +22,11 @@ class RecordingAudio:
 
 
 class CallbackDialer(Protocol):
+    @property
+    def rings_phones(self) -> bool:
+        """False where calls only go to the local outbox (no Twilio account): no phone rings."""
+        ...
+
     async def dial(self, *, attempt_id: int, counsellor_id: int, region_id: str) -> str:
         """Ring the counsellor for this attempt (the customer is bridged when they answer);
         returns the counsellor leg's CallSid."""

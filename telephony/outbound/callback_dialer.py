@@ -13,6 +13,7 @@ from callbacks.ports import DialError, RecordingAudio
 from config.deployment import Deployment
 from staff.profile import phone_of
 from telephony.edge.links import Links
+from telephony.outbound.outbox import SimulatedOutbound
 from telephony.outbound.port import OutboundError, OutboundPort
 
 NO_PHONE = "Bitte hinterlegen Sie in Ihrem Profil die Telefonnummer, unter der Sie Anrufe annehmen."
@@ -24,6 +25,10 @@ class TelephonyCallbackDialer:
     deployment: Deployment
     outbound: Callable[[], OutboundPort]
     links: Links
+
+    @property
+    def rings_phones(self) -> bool:
+        return not isinstance(self.outbound(), SimulatedOutbound)
 
     async def dial(self, *, attempt_id: int, counsellor_id: int, region_id: str) -> str:
         async with self.sessions() as session:

@@ -124,3 +124,26 @@ async def test_a_colleague_sees_who_holds_the_concern(
     page = await page_of(client, target.reference)
     assert "Wird gerade bearbeitet von anna." in page
     assert re.search(r'value="claim" disabled', page)
+
+
+async def test_without_a_twilio_account_the_page_says_call_now_rings_no_phone(
+    client: Client, staff: None, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    """`make run` has no Twilio account: a call only lands in the outbox, and the page says so
+    rather than showing "your phone rings in a moment" for ever."""
+    target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
+    await anna_takes_calls(sessions, clock)
+    await log_in(client, "anna")
+    await act(client, target.reference, "claim")
+    page = await page_of(client, target.reference)
+    assert "kein Telefon klingelt" in page and '<a href="/outbox">Zum Postausgang</a>' in page
+
+
+async def test_with_a_twilio_account_there_is_no_such_note(
+    app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    client, _ = app_client
+    target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
+    await log_in(client, "anna")
+    await act(client, target.reference, "claim")
+    assert "kein Telefon klingelt" not in await page_of(client, target.reference)
