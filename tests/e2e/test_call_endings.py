@@ -15,7 +15,16 @@ from callbacks.models import CallbackAttempt, Concern
 from contacts.models import ContactEvent
 from telephony.inbound.models import Call
 from tests.e2e.conftest import TWILIO_OPEN, Client, log_in
-from tests.e2e.test_worklist import ANNA_PHONE, CUSTOMER, act, anna_id, anna_takes_calls, concern, raise_one
+from tests.e2e.test_worklist import (
+    ANNA_PHONE,
+    CUSTOMER,
+    act,
+    anna_holds_a_concern,
+    anna_id,
+    anna_takes_calls,
+    concern,
+    raise_one,
+)
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support import ManualClock
 from tests.twilio_requests import FakeTwilio, said
@@ -123,10 +132,7 @@ async def test_the_counsellors_phone_not_answering_does_not_count_against_the_cu
     app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock, fake_api: FakeTwilioApi
 ) -> None:
     client, twilio = app_client
-    target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
-    await anna_takes_calls(sessions, clock)
-    await log_in(client, "anna")
-    await act(client, target.reference, "claim")
+    target = await anna_holds_a_concern(client, sessions, clock)
     status, _ = await act(client, target.reference, "call")
     assert status == 200
     async with sessions() as session:

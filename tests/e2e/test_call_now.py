@@ -11,7 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callbacks.models import CallbackAttempt, Concern
 from tests.e2e.conftest import Client, log_in
-from tests.e2e.test_worklist import ANNA_PHONE, CUSTOMER, Setup, act, anna_id, anna_takes_calls, concern, raise_one
+from tests.e2e.test_worklist import (
+    ANNA_PHONE,
+    CUSTOMER,
+    Setup,
+    act,
+    anna_holds_a_concern,
+    anna_id,
+    anna_takes_calls,
+    concern,
+    raise_one,
+)
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.support import ManualClock
 from tests.twilio_requests import FakeTwilio
@@ -34,10 +44,7 @@ async def test_at_night_the_counsellor_is_asked_first_and_may_call_anyway(
     app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock, fake_api: FakeTwilioApi
 ) -> None:
     client, _ = app_client
-    target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
-    await anna_takes_calls(sessions, clock)
-    await log_in(client, "anna")
-    await act(client, target.reference, "claim")
+    target = await anna_holds_a_concern(client, sessions, clock)
     clock.now = dt.datetime(2026, 11, 26, 0, 56, tzinfo=dt.UTC)  # Thursday 01:56 in Siegburg
     # claims last a while; keep hers for the night call
     async with sessions.begin() as session:
@@ -150,10 +157,7 @@ async def test_a_call_that_connected_counts_as_reached_even_without_the_dial_out
     app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
 ) -> None:
     client, twilio = app_client
-    target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
-    await anna_takes_calls(sessions, clock)
-    await log_in(client, "anna")
-    await act(client, target.reference, "claim")
+    target = await anna_holds_a_concern(client, sessions, clock)
     await act(client, target.reference, "call")
     async with sessions() as session:
         attempt = await session.scalar(select(CallbackAttempt))

@@ -12,7 +12,16 @@ from callbacks.models import CallbackAttempt
 from staff.accounts import create_user
 from telephony.counsellors.callback_calls import HUNG_UP_FIRST
 from tests.e2e.conftest import PASSWORD, Client, log_in
-from tests.e2e.test_worklist import ANNA_PHONE, CUSTOMER, Setup, act, anna_takes_calls, concern, raise_one, ring_anna
+from tests.e2e.test_worklist import (
+    ANNA_PHONE,
+    CUSTOMER,
+    Setup,
+    act,
+    anna_holds_a_concern,
+    concern,
+    raise_one,
+    ring_anna,
+)
 from tests.support import ManualClock, csrf_from
 from tests.twilio_requests import FakeTwilio
 
@@ -45,10 +54,7 @@ async def test_a_call_is_in_the_history_at_once_and_counted_when_it_ends(
     app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
 ) -> None:
     client, twilio = app_client
-    target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
-    await anna_takes_calls(sessions, clock)
-    await log_in(client, "anna")
-    await act(client, target.reference, "claim")
+    target = await anna_holds_a_concern(client, sessions, clock)
     attempt_id = await ring_anna(client, twilio, sessions, target.reference)
 
     page = await page_of(client, target.reference)
@@ -68,10 +74,7 @@ async def test_hanging_up_before_the_customer_answers_ends_the_attempt_without_c
     app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
 ) -> None:
     client, twilio = app_client
-    target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
-    await anna_takes_calls(sessions, clock)
-    await log_in(client, "anna")
-    await act(client, target.reference, "claim")
+    target = await anna_holds_a_concern(client, sessions, clock)
     attempt_id = await ring_anna(client, twilio, sessions, target.reference)
     leg = FakeTwilio(twilio.client, twilio.settings, to=ANNA_PHONE, caller="+4922419000100")
     await leg.post(f"/twilio/attempt/connect?attempt={attempt_id}")
@@ -131,10 +134,7 @@ async def test_without_a_twilio_account_the_page_says_call_now_rings_no_phone(
 ) -> None:
     """`make run` has no Twilio account: a call only lands in the outbox, and the page says so
     rather than showing "your phone rings in a moment" for ever."""
-    target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
-    await anna_takes_calls(sessions, clock)
-    await log_in(client, "anna")
-    await act(client, target.reference, "claim")
+    target = await anna_holds_a_concern(client, sessions, clock)
     page = await page_of(client, target.reference)
     assert "kein Telefon klingelt" in page and '<a href="/outbox">Zum Postausgang</a>' in page
 

@@ -74,6 +74,17 @@ async def act(client: Client, reference: str, action: str, **fields: str) -> tup
     return response.status, await response.text()
 
 
+async def anna_holds_a_concern(
+    client: Client, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> Concern:
+    """A customer's concern that anna, logged in and with her phone given, has claimed."""
+    target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
+    await anna_takes_calls(sessions, clock)
+    await log_in(client, "anna")
+    await act(client, target.reference, "claim")
+    return target
+
+
 async def concern(sessions: async_sessionmaker[AsyncSession], reference: str) -> Concern:
     async with sessions() as session:
         found = await session.scalar(select(Concern).where(Concern.reference == reference))
@@ -140,10 +151,7 @@ async def test_call_now_rings_the_counsellor_then_dials_the_customer_from_the_ho
     app_client: Setup, sessions: async_sessionmaker[AsyncSession], clock: ManualClock, fake_api: FakeTwilioApi
 ) -> None:
     client, twilio = app_client
-    target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
-    await anna_takes_calls(sessions, clock)
-    await log_in(client, "anna")
-    await act(client, target.reference, "claim")
+    target = await anna_holds_a_concern(client, sessions, clock)
     attempt_id = await ring_anna(client, twilio, sessions, target.reference)
     [ring] = [r for r in fake_api.requests if r.path.endswith("/Calls.json")]
     assert ring.form["To"] == ANNA_PHONE and ring.form["From"] == "+4922419000100"
@@ -209,10 +217,7 @@ async def test_a_retry_after_hours_waits_for_the_next_opening(
 ) -> None:
     client, twilio = app_client
     clock.now = dt.datetime(2026, 11, 27, 10, 45, tzinfo=dt.UTC)  # Friday 11:45; the line closes at 12:00
-    target = await raise_one(sessions, clock, 1, callback_number=CUSTOMER)
-    await anna_takes_calls(sessions, clock)
-    await log_in(client, "anna")
-    await act(client, target.reference, "claim")
+    target = await anna_holds_a_concern(client, sessions, clock)
     attempt_id = await ring_anna(client, twilio, sessions, target.reference)
     leg = FakeTwilio(twilio.client, twilio.settings, to=ANNA_PHONE)
     await leg.post("/twilio/attempt/machine", AnsweredBy="human")  # unknown attempt: ignored
