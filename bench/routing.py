@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 # This file is itself called routing.py: put the project first, or `import routing` finds this script.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from config.deployment import Deployment
+from config.deployment import Deployment, Urgency
 from config.loader import normalise_number, parse_deployment
 from routing import decide, next_opening
+from routing.sla import due_at
 
 REGIONS = 20
 SAMPLES = 100_000
@@ -102,6 +103,14 @@ def main() -> None:
         next_opening(region, "hotline", now, deployment)
         opening_ns.append(perf() - before)
 
+    due_ns: dict[Urgency, list[int]] = {"urgent": [], "normal": []}
+    for index, now in enumerate(instants[:NEXT_OPENING_SAMPLES]):
+        region = regions[index % len(regions)]
+        for urgency, spent in due_ns.items():
+            before = perf()
+            due_at(now, urgency, region, deployment)
+            spent.append(perf() - before)
+
     decide_ns.sort()
     median = statistics.median(decide_ns)
     verdict = "PASS" if median < GOAL_MEDIAN_NS else "MISS"
@@ -112,6 +121,8 @@ def main() -> None:
         ("decide median", f"{median / 1000:.2f} µs", f"goal < {GOAL_MEDIAN_NS / 1000:.0f} µs: {verdict}"),
         ("decide p99", f"{percentile(decide_ns, 0.99) / 1000:.2f} µs", ""),
         ("next_opening median", f"{statistics.median(opening_ns) / 1000:.2f} µs", f"({NEXT_OPENING_SAMPLES:,} calls)"),
+        ("due_at urgent median", f"{statistics.median(due_ns['urgent']) / 1000:.2f} µs", "end of the day's window"),
+        ("due_at normal median", f"{statistics.median(due_ns['normal']) / 1000:.2f} µs", "48 working hours"),
     ]
     width = max(len(name) for name, _, _ in rows)
     print(f"{'measure':<{width}}  {'value':>12}  note")
