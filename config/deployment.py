@@ -154,6 +154,31 @@ class Retention:
     concern_days: int = 30  # after a concern is closed (or given up as unreachable): number, name, note go
 
 
+VideoProvider = Literal["jitsi", "twilio"]
+VIDEO_PROVIDERS: tuple[VideoProvider, ...] = ("jitsi", "twilio")
+
+
+@dataclass(frozen=True, slots=True)
+class VideoSettings:
+    """Which video service counselling sessions use and how long a join link lets people in.
+
+    Without a `[video]` table the defaults apply and `domain` is None: no Jitsi server is known,
+    so video sessions cannot be offered until one is configured (the loader insists on a domain
+    for Jitsi as soon as the table is written).
+    """
+
+    provider: VideoProvider = "jitsi"
+    domain: str | None = None  # the job centre's own Jitsi Meet host, e.g. "video.jobcenter.example"
+    app_id: str = "hotline"  # JWT `iss`, as Prosody's token auth is configured
+    audience: str = "jitsi"  # JWT `aud`
+    early_join: dt.timedelta = dt.timedelta(minutes=10)  # a join link works this long before the start
+    grace: dt.timedelta = dt.timedelta(minutes=15)  # and this long after the end
+
+    @property
+    def configured(self) -> bool:
+        return self.provider == "twilio" or self.domain is not None
+
+
 @dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class Region:
     id: str
@@ -182,6 +207,7 @@ class Deployment:
     retention: Retention = Retention()
     topics: tuple[Topic, ...] = DEFAULT_TOPICS
     callbacks: CallbackPolicy = CallbackPolicy()
+    video: VideoSettings = VideoSettings()
     website: str | None = None  # told to callers who got lost in the menu, e.g. "www.jobcenter-rhein-sieg.de"
     source: str = ""  # where it was loaded from, for messages
 

@@ -18,6 +18,7 @@ from config.deployment import (
     CHANNELS,
     DEFAULT_TOPICS,
     MINUTES_PER_DAY,
+    VIDEO_PROVIDERS,
     WEEKDAYS,
     CallbackPolicy,
     Channel,
@@ -34,6 +35,7 @@ from config.deployment import (
     TelephonySettings,
     TimeRange,
     Topic,
+    VideoSettings,
     WeeklyHours,
     WithinWorkingHours,
 )
@@ -54,10 +56,14 @@ _TOP_KEYS = {
     "retention",
     "topics",
     "callbacks",
+    "video",
 }
 # The web address as callers hear it and customers type it: a host name, perhaps a path, no scheme.
 _WEBSITE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?:/[A-Za-z0-9._~/-]*)?$")
 MAX_WEBSITE = 100
+# A bare host name: the IFrame API script and the meeting are loaded from https://<domain>/.
+_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_VIDEO_KEYS = {"provider", "domain", "app_id", "audience", "early_join", "grace"}
 _REGION_KEYS = {
     "id",
     "name",
@@ -99,6 +105,7 @@ def parse_deployment(raw: Mapping[str, Any], *, source: str = "") -> Deployment:
     retention = _retention(c, raw.get("retention", {}))
     topics = _topics(c, raw.get("topics"))
     callbacks = _callback_policy(c, raw.get("callbacks", {}))
+    video = _video(c, raw.get("video"))
     if c:
         raise ConfigError(source, c.issues)
     assert timezone is not None and calendar is not None and sla is not None
@@ -112,6 +119,7 @@ def parse_deployment(raw: Mapping[str, Any], *, source: str = "") -> Deployment:
         retention=retention,
         topics=topics,
         callbacks=callbacks,
+        video=video,
         website=website,
         source=source,
     )
@@ -160,6 +168,38 @@ def _callback_policy(c: IssueCollector, value: Any) -> CallbackPolicy:
         else:
             durations[name] = getattr(defaults, name)
     return CallbackPolicy(attempts=attempts, **durations)
+
+
+def _video(c: IssueCollector, value: Any) -> VideoSettings:
+    defaults = VideoSettings()
+    if value is None:
+        return defaults
+    table = _table(c, "video", value)
+    if table is None:
+        return defaults
+    _unknown_keys(c, "video", table, _VIDEO_KEYS)
+    provider = table.get("provider", defaults.provider)
+    if provider not in VIDEO_PROVIDERS:
+        c.add("video.provider", f'{provider!r} is not "jitsi" or "twilio"')
+        provider = defaults.provider
+    domain = _string(c, "video.domain", table.get("domain"), required=False)
+    if domain is not None and (len(domain) > 253 or not _HOST.fullmatch(domain)):
+        c.add(
+            "video.domain",
+            f'"{domain[:MAX_WEBSITE]}" is not a host name (such as "video.jobcenter.example": lower case, '
+            'no "https://", no path or port)',
+        )
+        domain = None
+    elif domain is None and provider == "jitsi" and "domain" not in table:
+        c.add("video.domain", 'missing: the host name of the job centre\'s Jitsi Meet, e.g. "video.jobcenter.example"')
+    app_id = _string(c, "video.app_id", table.get("app_id", defaults.app_id)) or defaults.app_id
+    audience = _string(c, "video.audience", table.get("audience", defaults.audience)) or defaults.audience
+    windows = {}
+    for name in ("early_join", "grace"):
+        # Zero is a valid window (no early entry, no grace), so only a bad value falls back.
+        parsed = _duration(c, f"video.{name}", table[name]) if name in table else None
+        windows[name] = parsed if parsed is not None else getattr(defaults, name)
+    return VideoSettings(provider=provider, domain=domain, app_id=app_id, audience=audience, **windows)
 
 
 def _telephony(c: IssueCollector, value: Any) -> TelephonySettings:

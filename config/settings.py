@@ -37,6 +37,7 @@ class Settings(BaseModel):
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_api_base_url: str | None = None
+    configured_video_secret: str | None = None  # HOTLINE_VIDEO_SECRET, shared with the Jitsi server
 
     @property
     def database_kind(self) -> str:
@@ -53,6 +54,19 @@ class Settings(BaseModel):
         if self.twilio_auth_token:
             return self.twilio_auth_token
         return hmac.new(self.secret_key.encode(), b"hotline local webhook token", hashlib.sha256).hexdigest()
+
+    @property
+    def video_secret(self) -> str:
+        """The key Jitsi tokens are signed with: `HOTLINE_VIDEO_SECRET`, or without it one derived
+        from the secret key, as the webhook token is, so development needs no set-up."""
+        if self.configured_video_secret:
+            return self.configured_video_secret
+        return hmac.new(self.secret_key.encode(), b"hotline local video secret", hashlib.sha256).hexdigest()
+
+    @property
+    def video_secret_derived(self) -> bool:
+        """True when no Jitsi server can know the key: the join page says so rather than failing mutely."""
+        return not self.configured_video_secret
 
     @property
     def webhook_account_sid(self) -> str:
@@ -88,6 +102,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if secret_key and len(secret_key) < _MIN_SECRET_LENGTH:
         c.add("HOTLINE_SECRET_KEY", f"too short: use at least {_MIN_SECRET_LENGTH} random characters")
     sid, token = env.get("TWILIO_ACCOUNT_SID") or None, env.get("TWILIO_AUTH_TOKEN") or None
+    video_secret = env.get("HOTLINE_VIDEO_SECRET") or None
+    if video_secret and len(video_secret) < _MIN_SECRET_LENGTH:
+        # HS256 is only as strong as its key; RFC 7518 asks for at least 256 bits.
+        c.add("HOTLINE_VIDEO_SECRET", f"too short: use at least {_MIN_SECRET_LENGTH} random characters")
     if bool(sid) != bool(token):
         c.add("TWILIO_ACCOUNT_SID", "set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither")
     if c:
@@ -101,6 +119,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         twilio_account_sid=sid,
         twilio_auth_token=token,
         twilio_api_base_url=env.get("TWILIO_API_BASE_URL") or None,
+        configured_video_secret=video_secret,
     )
 
 

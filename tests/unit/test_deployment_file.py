@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from config.deployment import SameWorkingDay, TimeRange, WithinWorkingHours
+from config.deployment import SameWorkingDay, TimeRange, VideoSettings, WithinWorkingHours
 from config.issues import ConfigError
 from config.loader import load_deployment, parse_deployment
 from config.settings import EXAMPLE_DEPLOYMENT
@@ -186,3 +186,45 @@ def test_the_website_is_optional_and_must_be_an_address_callers_can_hear() -> No
     for wrong in ("https://www.jobcenter-rhein-sieg.de", "Jobcenter Rhein-Sieg", "www.JOBCENTER.de", ""):
         [error] = _errors(_example(website=wrong))
         assert error.startswith("website: "), error
+
+
+def test_the_video_table_loads_and_is_optional() -> None:
+    video = load_deployment(EXAMPLE_DEPLOYMENT).video
+    assert (video.provider, video.domain, video.app_id, video.audience) == (
+        "jitsi",
+        "video.jobcenter.example",
+        "hotline",
+        "jitsi",
+    )
+    assert (video.early_join, video.grace) == (dt.timedelta(minutes=10), dt.timedelta(minutes=15))
+    assert video.configured
+    without = _example()
+    del without["video"]
+    defaults = parse_deployment(without).video
+    assert defaults == VideoSettings() and defaults.domain is None and not defaults.configured
+    twilio = parse_deployment(_example(video={"provider": "twilio", "early_join": "0m", "grace": "1h"})).video
+    assert (twilio.provider, twilio.domain, twilio.configured) == ("twilio", None, True)
+    assert (twilio.early_join, twilio.grace) == (dt.timedelta(0), dt.timedelta(hours=1))
+
+
+@pytest.mark.parametrize(
+    ("video", "expected"),
+    [
+        ({"provider": "zoom", "domain": "video.example.de"}, 'video.provider: \'zoom\' is not "jitsi" or "twilio"'),
+        ({"provider": "jitsi"}, "video.domain: missing: the host name of the job centre's Jitsi Meet"),
+        ({"domain": "https://video.example.de"}, 'video.domain: "https://video.example.de" is not a host name'),
+        ({"domain": "video.example.de/room"}, 'video.domain: "video.example.de/room" is not a host name'),
+        ({"domain": "video.example.de:8443"}, 'video.domain: "video.example.de:8443" is not a host name'),
+        ({"domain": "Video.Example.de"}, 'video.domain: "Video.Example.de" is not a host name'),
+        ({"domain": ""}, "video.domain: must be a non-empty string"),
+        ({"domain": "video.example.de", "early_join": "soon"}, 'video.early_join: "soon" is not a duration'),
+        ({"domain": "video.example.de", "grace": 15}, "video.grace: must be a non-empty string"),
+        ({"domain": "video.example.de", "app_id": ""}, "video.app_id: must be a non-empty string"),
+        ({"domain": "video.example.de", "audience": 3}, "video.audience: must be a non-empty string"),
+        ({"domain": "video.example.de", "secret": "x"}, "video.secret: unknown key"),
+        ("jitsi", "video: must be a table, not str"),
+    ],
+)
+def test_each_video_mistake_is_named_by_its_key_and_reason(video: Any, expected: str) -> None:
+    [error] = _errors(_example(video=video))
+    assert error.startswith(expected), error

@@ -54,3 +54,26 @@ def test_postgres_urls_of_either_spelling_are_accepted(tmp_path: Path) -> None:
         assert (
             load_settings({"HOTLINE_VAR_DIR": str(tmp_path), "HOTLINE_DATABASE_URL": url}).database_kind == "postgresql"
         )
+
+
+def test_the_video_secret_comes_from_the_environment_or_is_derived_and_says_so(tmp_path: Path) -> None:
+    key = "k" * 40
+    derived = load_settings({"HOTLINE_VAR_DIR": str(tmp_path), "HOTLINE_SECRET_KEY": key})
+    again = load_settings({"HOTLINE_VAR_DIR": str(tmp_path), "HOTLINE_SECRET_KEY": key})
+    other = load_settings({"HOTLINE_VAR_DIR": str(tmp_path), "HOTLINE_SECRET_KEY": "o" * 40})
+    assert derived.video_secret_derived and derived.video_secret == again.video_secret
+    assert derived.video_secret != other.video_secret
+    # Derived like the simulator's webhook token, but never the same key for two purposes.
+    assert derived.video_secret not in (key, derived.webhook_auth_token) and len(derived.video_secret) >= 32
+    given = load_settings(
+        {"HOTLINE_VAR_DIR": str(tmp_path), "HOTLINE_SECRET_KEY": key, "HOTLINE_VIDEO_SECRET": "v" * 32}
+    )
+    assert given.video_secret == "v" * 32 and not given.video_secret_derived
+
+
+def test_a_short_video_secret_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"HOTLINE_VAR_DIR": str(tmp_path), "HOTLINE_VIDEO_SECRET": "short"})
+    assert [str(issue) for issue in caught.value.issues] == [
+        "HOTLINE_VIDEO_SECRET: too short: use at least 32 random characters"
+    ]
