@@ -149,6 +149,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     api = ConcernApi(sessions, deployment, clock, pseudonymiser)
     desk = DeskViews(sessions, deployment, clock, pseudonymiser)
     web_form = WebFormViews(sessions, deployment, clock, pseudonymiser, settings.secret_key, RateLimit())
+    app.on_shutdown.append(gate.finish_noting)
     login = LoginViews(sessions=sessions, gate=gate, clock=clock)
     presence = PresenceViews(
         sessions,

@@ -91,6 +91,12 @@ class StaffGate:
         elif found.expired:
             request[SESSION_EXPIRED] = True
 
+    async def finish_noting(self, _app: web.Application | None = None) -> None:
+        """Let the notes of use still under way end before the engine closes (on shutdown): a
+        note cut off there would leave its connection to be closed by the garbage collector."""
+        if self._noting:
+            await asyncio.gather(*self._noting, return_exceptions=True)
+
     async def _note_use(self, token: str, now: dt.datetime) -> None:
         try:
             await within(NOTE_USE_SECONDS, self._write_use(token, now))
