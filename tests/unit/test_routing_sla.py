@@ -22,6 +22,20 @@ def at(text: str) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=BERLIN)
 
 
+def one_region(normal: str, hotline: dict[str, list[str]], **region: Any) -> Any:
+    """A deployment of one region ("+49 2241 9000 500") with these hotline hours and `normal` rule."""
+    return parse_deployment(
+        {
+            "timezone": "Europe/Berlin",
+            "holidays": {"country": "DE", "subdivision": "NW"},
+            "sla": {"urgent": "same_day", "normal": normal},
+            "regions": [
+                {"id": "only", "name": "Only", "numbers": ["+49 2241 9000 500"], "hours": {"hotline": hotline}} | region
+            ],
+        }
+    )
+
+
 # (raised, local; urgency; due, with offset) in Siegburg. Its hotline: Mon and Tue 08-12 and 13-15,
 # Wed 08-12, Thu 08-12 and 13-18, Fri 08-12; 23.12.2026 only 08-11; closed 20.07.2026 12-16
 # (Betriebsversammlung), on Rosenmontag 16.02.2026 and 24.12.2026-01.01.2027 (year-end closure).
@@ -145,42 +159,17 @@ def test_troisdorf_shares_the_calendar_of_the_deployment() -> None:
 def test_the_earliest_promise_is_the_end_of_the_window_the_clock_started_in() -> None:
     # Open on Mondays only; 24 hours run out on Tuesday, while the line is closed. The last window
     # before that is the one the clock started in: the promise is earlier than the rule, never later.
-    deployment = parse_deployment(
-        {
-            "timezone": "Europe/Berlin",
-            "holidays": {"country": "DE", "subdivision": "NW"},
-            "sla": {"urgent": "same_day", "normal": "24h"},
-            "regions": [
-                {
-                    "id": "monday",
-                    "name": "Monday",
-                    "numbers": ["+49 2241 9000 500"],
-                    "hours": {"hotline": {"mon": ["08:00-12:00"]}},
-                }
-            ],
-        }
-    )
+    deployment = one_region("24h", {"mon": ["08:00-12:00"]})
     [region] = deployment.regions
     assert due_at(at("2026-05-04T10:00"), "normal", region, deployment) == at("2026-05-04T12:00")
     assert due_at(at("2026-05-04T13:00"), "normal", region, deployment) == at("2026-05-11T12:00")  # clock next Monday
 
 
 def test_a_region_without_hotline_hours_left_cannot_promise() -> None:
-    deployment = parse_deployment(
-        {
-            "timezone": "Europe/Berlin",
-            "holidays": {"country": "DE", "subdivision": "NW"},
-            "sla": {"urgent": "same_day", "normal": "48h"},
-            "regions": [
-                {
-                    "id": "gone",
-                    "name": "Gone",
-                    "numbers": ["+49 2241 9000 500"],
-                    "hours": {"hotline": {"mon": ["08:00-12:00"]}},
-                    "closures": [{"from": "2026-05-01T00:00", "to": "2028-01-01T00:00", "reason": "Umzug"}],
-                }
-            ],
-        }
+    deployment = one_region(
+        "48h",
+        {"mon": ["08:00-12:00"]},
+        closures=[{"from": "2026-05-01T00:00", "to": "2028-01-01T00:00", "reason": "Umzug"}],
     )
     for urgency in ("normal", "urgent"):
         with pytest.raises(ValueError, match="no hotline hours"):
@@ -188,21 +177,7 @@ def test_a_region_without_hotline_hours_left_cannot_promise() -> None:
 
 
 def sunday_line(hours: str) -> Any:
-    return parse_deployment(
-        {
-            "timezone": "Europe/Berlin",
-            "holidays": {"country": "DE", "subdivision": "NW"},
-            "sla": {"urgent": "same_day", "normal": "48h"},
-            "regions": [
-                {
-                    "id": "night",
-                    "name": "Night",
-                    "numbers": ["+49 2241 9000 500"],
-                    "hours": {"hotline": {"sun": [hours]}},
-                }
-            ],
-        }
-    )
+    return one_region("48h", {"sun": [hours]})
 
 
 def test_a_window_ending_in_the_repeated_hour_ends_in_its_second_pass() -> None:
