@@ -35,6 +35,12 @@ def weekday(moment: dt.date, language: str) -> str:
     return dates.format_date(moment, "EEEE", locale=locale_of(language))
 
 
+def weekday_names(language: str, width: str = "wide") -> list[str]:
+    """The seven weekday names, Monday first: "wide" ("Montag") or "abbreviated" ("Mo.", "Mon")."""
+    names = locale_of(language).days["format"][width]
+    return [str(names[index]) for index in range(7)]
+
+
 def day_of_month(moment: dt.date, language: str) -> str:
     """Day and month without the year or weekday: "4. Dezember", "4 December"."""
     return dates.format_skeleton("MMMMd", moment, locale=locale_of(language))

@@ -23,17 +23,6 @@ STATIC_DIRECTORY = Path(__file__).parent / "static"
 READY_SECONDS = 1.5  # /readyz answers within 2 s, whatever the database does
 CLOSED_REASONS = {"outside_hours": "außerhalb der Hotline-Zeiten", "holiday": "Feiertag", "closure": "Schließung"}
 CHANNEL_TITLES = {"hotline": "Hotline", "appointments": "Termine vor Ort", "counselling": "Telefon- und Videoberatung"}
-WEEKDAY_TITLES = (
-    ("Mo", "Montag"),
-    ("Di", "Dienstag"),
-    ("Mi", "Mittwoch"),
-    ("Do", "Donnerstag"),
-    ("Fr", "Freitag"),
-    ("Sa", "Samstag"),
-    ("So", "Sonntag"),
-)
-
-
 @dataclass(frozen=True)
 class StartPage:
     deployment: Deployment
@@ -45,7 +34,6 @@ class StartPage:
         context = {
             "areas": areas_for(member.roles),
             "regions": [self._region(region) for region in self.deployment.regions],
-            "weekdays": [{"short": s, "long": long} for s, long in WEEKDAY_TITLES],
             "timezone": self.deployment.timezone,
         }
         return aiohttp_jinja2.render_template("start.html", request, context)

@@ -35,6 +35,7 @@ def install_formats(env: jinja2.Environment, zone: dt.tzinfo, clock: Clock) -> N
             "ago": in_language(lambda v, lang: moments.ago(v, clock(), lang)),
             "number": in_language(lambda v, lang, digits=0: figures.number(v, lang, digits)),
             "percent": in_language(lambda v, lang, digits=1: figures.percent(v, lang, digits)),
+            "weekday_name": in_language(lambda v, lang, width="wide": moments.weekday_names(lang, width)[v]),
             "language_name": in_language(lambda v, lang: locales.language_name(v, lang)),
             "hours_of_day": in_language(lambda v, lang: opening_hours.day_hours(v, lang) or ""),
             "phone": phone_numbers.national,

@@ -180,3 +180,8 @@ def test_one_days_hours_read_without_the_day() -> None:
     assert day_hours(morning_and_afternoon, "en") == "from 8 am to 12 noon and from 1 pm to 3 pm"
     assert day_hours([(dt.time(8), dt.time(11))], "tr") == "saat 8:00 ile 11:00 arası"
     assert day_hours([], "de") is None
+
+
+def test_weekday_names_come_in_the_readers_language_monday_first() -> None:
+    assert moments.weekday_names("de")[0] == "Montag"
+    assert moments.weekday_names("en", "abbreviated")[6] == "Sun"

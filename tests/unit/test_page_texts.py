@@ -11,7 +11,7 @@ from callbacks import concern_views, desk_views, linked_concerns, refusals, web_
 from service.areas import AREAS
 from service.errors import _PAGE_TEXTS
 from service.i18n import Translator, load_catalogue, pick_language
-from service.pages import CHANNEL_TITLES, CLOSED_REASONS, WEEKDAY_TITLES
+from service.pages import CHANNEL_TITLES, CLOSED_REASONS
 from staff import profile, profile_views
 from staff.roles import ROLE_TITLES
 from staff.views import MESSAGES
@@ -41,7 +41,6 @@ def _code_texts() -> set[str]:
     texts = {text for pair in _PAGE_TEXTS.values() for text in pair}
     texts |= {text for area in AREAS for text in (area.title, area.summary)}
     texts |= set(ROLE_TITLES.values()) | set(CHANNEL_TITLES.values()) | set(MESSAGES) | set(CLOSED_REASONS.values())
-    texts |= {text for pair in WEEKDAY_TITLES for text in pair}
     texts.add("Formular abgelaufen")
     texts |= set(KIND_TITLES.values()) | set(PRESENCE_NOTICES.values())
     texts |= set(desk_views.MESSAGES)
