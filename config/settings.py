@@ -38,6 +38,10 @@ class Settings(BaseModel):
     twilio_auth_token: str | None = None
     twilio_api_base_url: str | None = None
     configured_video_secret: str | None = None  # HOTLINE_VIDEO_SECRET, shared with the Jitsi server
+    # An API key of the Twilio account (Twilio Video tokens are signed with an API key's secret,
+    # not the auth token); without one, development signs with the video secret.
+    twilio_api_key_sid: str | None = None
+    twilio_api_key_secret: str | None = None
 
     @property
     def database_kind(self) -> str:
@@ -108,6 +112,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         c.add("HOTLINE_VIDEO_SECRET", f"too short: use at least {_MIN_SECRET_LENGTH} random characters")
     if bool(sid) != bool(token):
         c.add("TWILIO_ACCOUNT_SID", "set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither")
+    key_sid, key_secret = env.get("TWILIO_API_KEY_SID") or None, env.get("TWILIO_API_KEY_SECRET") or None
+    if bool(key_sid) != bool(key_secret):
+        c.add("TWILIO_API_KEY_SID", "set both TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET, or neither")
+    elif key_sid and not (key_sid.startswith("SK") and len(key_sid) == 34):
+        c.add("TWILIO_API_KEY_SID", "an API key SID starts with SK and has 34 characters")
     if c:
         raise ConfigError("environment", c.issues)
     return Settings(
@@ -120,6 +129,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         twilio_auth_token=token,
         twilio_api_base_url=env.get("TWILIO_API_BASE_URL") or None,
         configured_video_secret=video_secret,
+        twilio_api_key_sid=key_sid,
+        twilio_api_key_secret=key_secret,
     )
 
 

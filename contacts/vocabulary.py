@@ -31,12 +31,22 @@ CONTACT_KINDS: frozenset[str] = frozenset(
         "callback_attempted",
         "concern_settled",
         "concern_unreachable",
-        # messages, video, survey
+        # messages
         "sms_received",
         "sms_sent",
-        "video_booked",
-        "video_joined",
-        "video_completed",
+        # counselling sessions (channel phone or video; the booking link's on sms)
+        "counselling_link_sent",
+        "counselling_booked",
+        "counselling_moved",
+        "counselling_cancelled",
+        "counselling_reminded",
+        "counselling_joined",
+        "counselling_call_started",
+        "counselling_call_connected",
+        "counselling_call_failed",
+        "counselling_held",
+        "counselling_no_show",
+        # survey
         "survey_invited",
         "survey_answered",
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
+import phonenumbers
+
 from config.deployment import Region
 from config.loader import normalise_number
 
@@ -31,3 +33,18 @@ def region_by_number(by_number: Mapping[str, Region], dialled_number: str) -> Re
 @lru_cache(maxsize=1024)
 def _normalise(text: str) -> str | None:
     return normalise_number(text)
+
+
+# A German landline takes an SMS only as a computer voice calling back, which would ring the
+# customer a second time: a reference goes by SMS only to numbers that are surely mobile.
+# FIXED_LINE_OR_MOBILE (some countries cannot tell) gets none; the caller heard it twice.
+_MOBILE = frozenset({phonenumbers.PhoneNumberType.MOBILE})
+
+
+def takes_text_messages(e164: str) -> bool:
+    """True for a mobile number; landlines, service numbers and anything unclear get no SMS."""
+    try:
+        parsed = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(parsed) in _MOBILE

@@ -70,6 +70,17 @@ def next_window(
     return datetime_of(start, index.zone), datetime_of(window.end, index.zone)
 
 
+def within_hours(
+    region: Region, channel: Channel, start: dt.datetime, end: dt.datetime, deployment: Deployment
+) -> bool:
+    """Whether all of [start, end) lies in one open window of `channel` (a counselling slot
+    inside the region's counselling hours, say)."""
+    if end <= start:
+        return False
+    window = next_window(region, channel, start, deployment)
+    return window is not None and window[0] <= start and end <= window[1]
+
+
 def _opened_at(index: RegionIndex, channel: Channel, ordinal: int, start: int) -> int:
     """Where a window found on the local date `ordinal` really began: it may go back past midnight."""
     for day in range(ordinal, ordinal - HORIZON_DAYS, -1):

@@ -39,7 +39,7 @@ from staff.routes import staff_routes
 from staff.views import LoginViews
 from staff.web import StaffGate
 from storage.clock import Clock, system_clock
-from storage.engine import create_engine, create_read_engine, session_factory
+from storage.engine import Sessions, create_engine, create_read_engine, session_factory
 from telephony.counsellors.callback_calls import CallbackCallWebhooks
 from telephony.counsellors.dispatch import Dispatcher
 from telephony.counsellors.views import PresenceViews
@@ -58,6 +58,10 @@ from telephony.outbound.texts import TextMessages
 from telephony.prompts import PromptBook
 from telephony.routes import page_routes, webhook_routes
 from telephony.twiml import apology
+from video.links import LinkPurpose, LinkSigner
+from video.routes import LINK_ROUTES
+from video.service import Counselling
+from video.session_tokens import DEVELOPMENT_API_KEY_SID, VideoCredentials
 
 PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks")
 DISPATCH_INTERVAL_SECONDS = 10  # a safety net: enqueuing and availability changes poke at once
@@ -172,6 +176,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     texts = TextMessages(lambda: app[keys.OUTBOUND])
     app.cleanup_ctx.append(lambda _app: texts.running())
     app[keys.TEXTS] = texts
+    app[keys.COUNSELLING] = _counselling(app, settings, sessions, deployment, clock, pseudonymiser, texts)
     voice = VoiceWebhooks(
         sessions, deployment, prompts, clock, pseudonymiser, calls, links, on_queued=dispatcher.poke, texts=texts
     )
@@ -187,6 +192,39 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
         )
     )
     return app
+
+
+def _counselling(
+    app: web.Application,
+    settings: Settings,
+    sessions: Sessions,
+    deployment: Deployment,
+    clock: Clock,
+    pseudonymiser: Pseudonymiser,
+    texts: TextMessages,
+) -> Counselling:
+    def link(purpose: LinkPurpose, token: str) -> str:
+        return settings.public_url + str(app.router[LINK_ROUTES[purpose]].url_for(token=token))
+
+    credentials = VideoCredentials(
+        jitsi_secret=settings.video_secret,
+        twilio_account_sid=settings.webhook_account_sid,
+        twilio_api_key_sid=settings.twilio_api_key_sid or DEVELOPMENT_API_KEY_SID,
+        twilio_api_key_secret=settings.twilio_api_key_secret or settings.video_secret,
+        derived=settings.video_secret_derived
+        if deployment.video.provider == "jitsi"
+        else settings.twilio_api_key_sid is None,
+    )
+    return Counselling(
+        sessions=sessions,
+        deployment=deployment,
+        clock=clock,
+        pseudonymiser=pseudonymiser,
+        signer=LinkSigner(settings.secret_key),
+        urls=link,
+        texts=lambda: texts,
+        credentials=credentials,
+    )
 
 
 def _outbound_port(

@@ -14,6 +14,7 @@ from telephony.edge.late_work import LateWork
 from telephony.edge.webhooks import FailureAnswers
 from telephony.outbound.port import OutboundPort
 from telephony.outbound.texts import TextMessages
+from video.service import Counselling
 
 SETTINGS = web.AppKey("settings", Settings)
 DEPLOYMENT = web.AppKey("deployment", Deployment)
@@ -26,5 +27,6 @@ CONCERN_JOBS = web.AppKey("concern_jobs", ConcernJobs)
 WEBHOOK_ANSWERS = web.AppKey("webhook_answers", FailureAnswers)
 LATE_WORK = web.AppKey("late_work", LateWork)
 TEXTS = web.AppKey("texts", TextMessages)
+COUNSELLING = web.AppKey("counselling", Counselling)
 REQUEST_ID = web.RequestKey("request_id", str)
 LANGUAGE = web.RequestKey("language", str)

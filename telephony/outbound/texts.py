@@ -13,26 +13,13 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
-import phonenumbers
-
+from routing.numbers import takes_text_messages
 from telephony.outbound.port import OutboundError, OutboundPort
+
+__all__ = ["TextMessages", "takes_text_messages"]
 
 log = logging.getLogger("hotline.twilio")
 SHUTDOWN_SECONDS = 5.0
-
-# A German landline takes an SMS only as a computer voice calling back, which would ring the
-# customer a second time: a reference goes by SMS only to numbers that are surely mobile.
-# FIXED_LINE_OR_MOBILE (some countries cannot tell) gets none; the caller heard it twice.
-_MOBILE = frozenset({phonenumbers.PhoneNumberType.MOBILE})
-
-
-def takes_text_messages(e164: str) -> bool:
-    """True for a mobile number; landlines, service numbers and anything unclear get no SMS."""
-    try:
-        parsed = phonenumbers.parse(e164)
-    except phonenumbers.NumberParseException:
-        return False
-    return phonenumbers.number_type(parsed) in _MOBILE
 
 
 class TextMessages:
