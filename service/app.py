@@ -66,6 +66,7 @@ from video.session_tokens import DEVELOPMENT_API_KEY_SID, VideoCredentials
 PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks")
 DISPATCH_INTERVAL_SECONDS = 10  # a safety net: enqueuing and availability changes poke at once
 CONCERN_JOBS_INTERVAL_SECONDS = 60
+RETENTION_INTERVAL_SECONDS = 3600  # deletion is due by the day; an hour late is on time
 MAX_REQUEST_BYTES = 64 * 1024  # forms and webhooks are small; anything larger is refused with 413
 
 
@@ -176,7 +177,9 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     texts = TextMessages(lambda: app[keys.OUTBOUND])
     app.cleanup_ctx.append(lambda _app: texts.running())
     app[keys.TEXTS] = texts
-    app[keys.COUNSELLING] = _counselling(app, settings, sessions, deployment, clock, pseudonymiser, texts)
+    counselling = _counselling(app, settings, sessions, deployment, clock, pseudonymiser, texts)
+    app[keys.COUNSELLING] = counselling
+    scheduled.append(("counselling-retention", counselling.erase_due_personal_data, RETENTION_INTERVAL_SECONDS))
     voice = VoiceWebhooks(
         sessions, deployment, prompts, clock, pseudonymiser, calls, links, on_queued=dispatcher.poke, texts=texts
     )

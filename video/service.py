@@ -27,6 +27,7 @@ from staff.models import StaffUser
 from storage.clock import Clock
 from storage.engine import Sessions
 from video.errors import CounsellingRefused
+from video.jobs import erase_personal_data
 from video.links import LinkPurpose, LinkRefused, LinkSigner, new_link_key
 from video.models import OUTCOMES, SESSION_MODES, CounsellingBooking, CounsellingInvitation, CounsellingSlot
 from video.rooms import new_room_name
@@ -284,7 +285,8 @@ class Counselling:
                 booked_at=now,
             )
             await self._hold(session, booking)
-            invitation.spent_at = now
+            # The booking keeps the number now; the spent link needs it no more.
+            invitation.spent_at, invitation.phone = now, None
             await self._event(session, booking, "counselling_booked", now, {"source": invitation.source})
             view = self._customer_view(booking)
         self._send(self._confirmation(view, "booked"))
@@ -457,6 +459,13 @@ class Counselling:
                 detail = {"state": state} | ({"error": error[:200]} if error else {})
                 await self._event(session, booking, f"counselling_call_{state}", now, detail, once=True)
 
+    async def erase_due_personal_data(self) -> int:
+        """The retention job: empties bookings whose session ended longer ago than the concerns'
+        retention, and booking links that expired or were used."""
+        keep = dt.timedelta(days=self.deployment.retention.concern_days)
+        async with self.sessions.begin() as session:
+            return await erase_personal_data(session, self.clock(), keep)
+
     # --- listing for the command line -----------------------------------------------------
 
     async def overview(
@@ -521,10 +530,12 @@ class Counselling:
         key = self.signer.check("book", token, now)
         query = select(CounsellingInvitation).where(CounsellingInvitation.link_key == key)
         invitation = await session.scalar(query.with_for_update() if for_update else query)
-        if invitation is None or invitation.phone is None:  # unknown, or emptied by retention
+        if invitation is None:
             raise LinkRefused("invalid")
         if invitation.spent_at is not None:
             raise CounsellingRefused("link_spent", "this booking link was used for a booking already")
+        if invitation.phone is None:  # emptied by retention
+            raise LinkRefused("invalid")
         return invitation
 
     async def _booking(

@@ -25,7 +25,7 @@ from storage.engine import Sessions, session_factory
 from tests.support import TEST_SECRET, ManualClock
 from video.errors import CounsellingRefused
 from video.links import LinkRefused, LinkSigner
-from video.models import CounsellingBooking
+from video.models import CounsellingBooking, CounsellingInvitation
 from video.service import Counselling
 from video.session_tokens import DEVELOPMENT_API_KEY_SID, VideoCredentials
 
@@ -310,3 +310,27 @@ async def test_concurrent_bookings_of_one_slot_leave_exactly_one(
     assert sorted(results) == ["booked"] + ["slot_taken"] * 7
     async with service.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(CounsellingBooking)) == 1
+
+
+async def test_personal_data_goes_after_the_retention_period_and_links_stop_working(
+    service: Counselling, clock: ManualClock
+) -> None:
+    me = await counsellor(service, clock)
+    [slot] = await service.publish(counsellor_id=me, region_id="siegburg", start=MONDAY_16, kind="phone")
+    booking = await service.book(token=await invited(service), slot_id=slot.id, mode="phone", first_name="Anna")
+    unused = await invited(service, OTHER_MOBILE)
+    async with service.sessions() as session:
+        numbers = set(await session.scalars(select(CounsellingInvitation.phone)))
+    assert numbers == {None, OTHER_MOBILE}  # the used link's number lives on in the booking only
+    assert await service.erase_due_personal_data() == 0
+    clock.now = MONDAY_16.astimezone(dt.UTC) + dt.timedelta(days=30, minutes=29)  # the session ended at 16:30
+    assert await service.erase_due_personal_data() == 1  # the unused link expired after 14 days
+    with pytest.raises(LinkRefused):
+        await service.booking_choice(unused)
+    clock.advance(minutes=1)
+    assert await service.erase_due_personal_data() == 1
+    assert await service.erase_due_personal_data() == 0
+    async with service.sessions() as session:
+        row = await session.get(CounsellingBooking, booking.id)
+        assert row is not None and (row.phone, row.first_name, row.note) == (None, None, None)
+        assert row.status == "booked" and row.starts_at == slot.starts_at  # the anonymous record stays
