@@ -58,6 +58,7 @@ from telephony.outbound.texts import TextMessages
 from telephony.prompts import PromptBook
 from telephony.routes import page_routes, webhook_routes
 from telephony.twiml import apology
+from video.content_policy import video_content_security_policy
 from video.links import LinkPurpose, LinkSigner
 from video.routes import LINK_ROUTES
 from video.service import Counselling
@@ -102,9 +103,12 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     )
 
     late_work = overrides.late_work or LateWork()
+    # The join pages' policy, the one a page may set instead of the default; none while no video
+    # service is configured (then there is no join page to show either).
+    video_page_policies = (video_content_security_policy(deployment.video),) if deployment.video.configured else ()
     app = web.Application(
         middlewares=[
-            security_headers_middleware(secure_cookies=settings.secure_cookies),
+            security_headers_middleware(secure_cookies=settings.secure_cookies, page_policies=video_page_policies),
             request_id_middleware,
             error_middleware,
             page_deadline_middleware(skip=(WEBHOOK_PREFIX, "/static/")),

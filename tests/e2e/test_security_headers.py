@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -12,17 +13,21 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from callbacks.desk_views import SOURCE_PREFIX
 from callbacks.intake import NewConcern, raise_concern
+from config.deployment import VideoSettings
 from config.loader import load_deployment
 from config.settings import EXAMPLE_DEPLOYMENT
 from contacts.pseudonyms import Pseudonymiser
 from service.app import Overrides, create_app
+from service.security_headers import CONTENT_SECURITY_POLICY, security_headers_middleware
 from staff.accounts import create_user
 from staff.roles import ROLES
 from telephony.edge.webhooks import WEBHOOK_PREFIX
 from tests.e2e.conftest import PASSWORD, Client, log_in
 from tests.support import TEST_SECRET, ManualClock, csrf_from, make_settings
+from video.content_policy import video_content_security_policy
 
 DEPLOYMENT = load_deployment(EXAMPLE_DEPLOYMENT)
+VIDEO_POLICY = video_content_security_policy(DEPLOYMENT.video)
 FORM_ID = "headers-test-form-0001"
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)", re.I)
 _INLINE_STYLE = re.compile(r"<style|\sstyle=", re.I)
@@ -61,8 +66,10 @@ def directives(policy: str) -> dict[str, str]:
 
 def assert_protected(response_headers: object, path: str) -> None:
     headers = dict(response_headers)  # type: ignore[call-overload]
+    # The strict policy, or on the video join pages the one built for the configured provider.
+    assert headers["Content-Security-Policy"] in (CONTENT_SECURITY_POLICY, VIDEO_POLICY), path
     policy = directives(headers["Content-Security-Policy"])
-    assert policy["default-src"] == "'self'" and policy["script-src"] == "'self'", path
+    assert policy["default-src"] == "'self'" and policy["script-src"].startswith("'self'"), path
     assert policy["frame-ancestors"] == "'none'" and policy["form-action"] == "'self'", path
     assert policy["base-uri"] == "'none'" and policy["object-src"] == "'none'", path
     assert "unsafe-inline" not in headers["Content-Security-Policy"], path
@@ -175,3 +182,54 @@ async def test_cookies_are_not_marked_secure_over_plain_http(client: Client) -> 
     response = await client.get("/language?set=en&next=/login", allow_redirects=False)
     assert not response.cookies["hotline_lang"]["secure"]
     assert response.cookies["hotline_lang"]["httponly"]
+
+
+@pytest.mark.parametrize(
+    "video",
+    [VideoSettings(domain="video.jobcenter.example"), VideoSettings(provider="twilio")],
+    ids=["jitsi", "twilio"],
+)
+async def test_with_a_video_service_configured_ordinary_pages_keep_the_strict_policy(
+    aiohttp_client: Callable[..., Awaitable[Client]],
+    engine: AsyncEngine,
+    clock: ManualClock,
+    database_url: str,
+    tmp_path: Path,
+    video: VideoSettings,
+) -> None:
+    deployment = dataclasses.replace(DEPLOYMENT, video=video)
+    settings = make_settings(tmp_path, database_url)
+    client = await aiohttp_client(
+        create_app(settings, overrides=Overrides(clock=clock, engine=engine, deployment=deployment))
+    )
+    try:
+        for path in ("/login", "/kontakt/siegburg", "/no/such/page"):
+            response = await client.get(path)
+            assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, path
+            assert_protected(response.headers, path)
+    finally:
+        await client.close()
+
+
+async def test_a_page_keeps_the_video_policy_and_no_other_it_sets_for_itself(
+    aiohttp_client: Callable[..., Awaitable[Client]],
+) -> None:
+    """The contract with the join pages' handlers: set `video_content_security_policy(...)` on the
+    response and the middleware keeps it; anything else a handler sets becomes the default."""
+    video = video_content_security_policy(VideoSettings(domain="video.jobcenter.example"))
+
+    def page(policy: str | None) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def handler(request: web.Request) -> web.Response:
+            headers = {"Content-Security-Policy": policy} if policy else {}
+            return web.Response(text="<!doctype html>", content_type="text/html", headers=headers)
+
+        return handler
+
+    app = web.Application(middlewares=[security_headers_middleware(secure_cookies=False, page_policies=[video])])
+    app.router.add_get("/join", page(video))
+    app.router.add_get("/widened", page("default-src *"))
+    app.router.add_get("/plain", page(None))
+    client = await aiohttp_client(app)
+    assert (await client.get("/join")).headers["Content-Security-Policy"] == video
+    assert (await client.get("/widened")).headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert (await client.get("/plain")).headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
