@@ -20,3 +20,8 @@ async def served_concern(session: AsyncSession, request: web.Request, member: St
     if not member.may_serve(concern.region):
         raise Forbidden("this concern belongs to another region")
     return concern
+
+
+async def concern_by_reference(session: AsyncSession, reference: str) -> Concern | None:
+    """The concern of `reference`, for other slices through a port (no request, no member)."""
+    return await session.scalar(select(Concern).where(Concern.reference == reference))

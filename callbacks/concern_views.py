@@ -31,6 +31,7 @@ from callbacks.worklist import attempts_of, due_state, history, latest_attempt
 from callbacks.worklist_views import CHANNEL_TITLES, STATE_TITLES
 from config.deployment import Deployment
 from contacts.pseudonyms import Pseudonymiser
+from routing.numbers import takes_text_messages
 from staff.accounts import StaffMember, display_names
 from staff.web import CURRENT_MEMBER, require_role, see_other
 from storage.clock import Clock
@@ -83,6 +84,7 @@ NOTICES = {
     "closed": "Das Anliegen ist abgeschlossen.",
     "merged": "Das Anliegen wurde in das verknüpfte Anliegen übernommen und abgeschlossen.",
     "kept": "Die Verknüpfung ist aufgehoben; beide Anliegen bleiben bestehen.",
+    "counselling_link": "Beratungslink per SMS gesendet an {number}.",
 }
 
 
@@ -143,6 +145,9 @@ class ConcernViews:
             "live_outcome": attempts[-1].outcome if attempts else None,
             "live_texts": {**LIVE_TEXTS, **{f"ended:{o}": t for o, t in ATTEMPT_TITLES.items()}},
             "notice": NOTICES.get(request.query.get("done", "")),
+            # A booking link for counselling goes by SMS (counselling's own route sends it).
+            "counselling_link": concern.status != "closed"
+            and bool(concern.callback_number and takes_text_messages(concern.callback_number)),
         }
         return aiohttp_jinja2.render_template("callbacks/concern.html", request, context, status=status)
 

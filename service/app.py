@@ -10,7 +10,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callbacks.api_views import ConcernApi
 from callbacks.concern_views import ConcernViews
@@ -25,6 +25,8 @@ from config.loader import load_deployment
 from config.settings import Settings
 from contacts.pseudonyms import Pseudonymiser
 from service import keys
+from service.concern_contacts import ConcernContactsFromQueue
+from service.counselling import build_counselling, outbound_for
 from service.deadlines import page_deadline_middleware
 from service.errors import error_middleware, request_id_middleware
 from service.i18n import Translator, load_catalogue
@@ -52,19 +54,20 @@ from telephony.inbound.call_log import CallLog
 from telephony.inbound.events import EventWebhooks
 from telephony.inbound.webhooks import VoiceWebhooks
 from telephony.outbound.callback_dialer import TelephonyCallbackDialer
-from telephony.outbound.outbox import OutboxViews, SimulatedOutbound
+from telephony.outbound.outbox import OutboxViews
 from telephony.outbound.port import OutboundPort
 from telephony.outbound.texts import TextMessages
 from telephony.prompts import PromptBook
 from telephony.routes import page_routes, webhook_routes
 from telephony.twiml import apology
 from video.content_policy import video_content_security_policy
-from video.links import LinkPurpose, LinkSigner
-from video.routes import LINK_ROUTES
+from video.counsellor_routes import counsellor_routes
+from video.counsellor_views import CounsellingPage
+from video.links import LinkPurpose
+from video.routes import LINK_ROUTES, link_url
 from video.service import Counselling
-from video.session_tokens import DEVELOPMENT_API_KEY_SID, VideoCredentials
 
-PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks")
+PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks", "video")
 DISPATCH_INTERVAL_SECONDS = 10  # a safety net: enqueuing and availability changes poke at once
 CONCERN_JOBS_INTERVAL_SECONDS = 60
 RETENTION_INTERVAL_SECONDS = 3600  # deletion is due by the day; an hour late is on time
@@ -181,9 +184,10 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     texts = TextMessages(lambda: app[keys.OUTBOUND])
     app.cleanup_ctx.append(lambda _app: texts.running())
     app[keys.TEXTS] = texts
-    counselling = _counselling(app, settings, sessions, deployment, clock, pseudonymiser, texts)
+    counselling = _counselling(app, settings, sessions, deployment, clock, texts)
     app[keys.COUNSELLING] = counselling
     scheduled.append(("counselling-retention", counselling.erase_due_personal_data, RETENTION_INTERVAL_SECONDS))
+    app.add_routes(counsellor_routes(CounsellingPage(counselling, ConcernContactsFromQueue(sessions))))
     voice = VoiceWebhooks(
         sessions, deployment, prompts, clock, pseudonymiser, calls, links, on_queued=dispatcher.poke, texts=texts
     )
@@ -207,49 +211,27 @@ def _counselling(
     sessions: Sessions,
     deployment: Deployment,
     clock: Clock,
-    pseudonymiser: Pseudonymiser,
     texts: TextMessages,
 ) -> Counselling:
     def link(purpose: LinkPurpose, token: str) -> str:
-        return settings.public_url + str(app.router[LINK_ROUTES[purpose]].url_for(token=token))
+        name = LINK_ROUTES[purpose]
+        if name not in app.router.named_resources():  # the customer's pages not routed (yet): the same paths
+            return link_url(settings.public_url, purpose, token)
+        return settings.public_url + str(app.router[name].url_for(token=token))
 
-    credentials = VideoCredentials(
-        jitsi_secret=settings.video_secret,
-        twilio_account_sid=settings.webhook_account_sid,
-        twilio_api_key_sid=settings.twilio_api_key_sid or DEVELOPMENT_API_KEY_SID,
-        twilio_api_key_secret=settings.twilio_api_key_secret or settings.video_secret,
-        derived=settings.video_secret_derived
-        if deployment.video.provider == "jitsi"
-        else settings.twilio_api_key_sid is None,
-    )
-    return Counselling(
-        sessions=sessions,
-        deployment=deployment,
-        clock=clock,
-        pseudonymiser=pseudonymiser,
-        signer=LinkSigner(settings.secret_key),
-        urls=link,
-        texts=lambda: texts,
-        credentials=credentials,
-    )
+    return build_counselling(settings, sessions, deployment, clock, texts, urls=link)
 
 
 def _outbound_port(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock, given: OutboundPort | None
+    settings: Settings, sessions: Sessions, clock: Clock, given: OutboundPort | None
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     """Twilio's REST API with credentials, else the simulator's outbox (so `make run` works offline)."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         if given is not None:
             port: OutboundPort = given
-        elif settings.twilio_account_sid and settings.twilio_auth_token:
-            from telephony.outbound.twilio_rest import TwilioOutbound  # the REST client only where it is used
-
-            port = TwilioOutbound(
-                settings.twilio_account_sid, settings.twilio_auth_token, api_base_url=settings.twilio_api_base_url
-            )
         else:
-            port = SimulatedOutbound(sessions, clock)
+            port = outbound_for(settings, sessions, clock)
         app[keys.OUTBOUND] = port
         yield
         await app[keys.DISPATCHER].drain()

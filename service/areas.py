@@ -30,6 +30,12 @@ AREAS: tuple[Area, ...] = (
         "Rückrufliste",
         "Anliegen nach Fälligkeit bearbeiten: zurückrufen, Sprachnachrichten anhören, abschließen.",
     ),
+    Area(
+        "counsellor",
+        "counselling",
+        "Beratungstermine",
+        "Termine für Telefon- und Videoberatung anbieten, Sitzungen sehen und ihr Ergebnis eintragen.",
+    ),
     Area("desk", "desk", "Empfang", "Anliegen von Kundinnen und Kunden ohne Termin aufnehmen."),
     Area("planner", "board", "Statusübersicht", "Offene, fällige und fristgerecht erledigte Anliegen je Region."),
     Area(

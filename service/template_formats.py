@@ -38,6 +38,7 @@ def install_formats(env: jinja2.Environment, zone: dt.tzinfo, clock: Clock) -> N
             "weekday_name": in_language(lambda v, lang, width="wide": moments.weekday_names(lang, width)[v]),
             "language_name": in_language(lambda v, lang: locales.language_name(v, lang)),
             "hours_of_day": in_language(lambda v, lang: opening_hours.day_hours(v, lang) or ""),
+            "weekly_hours": in_language(lambda v, lang: opening_hours.weekly_hours(v.local_times(), lang) or ""),
             "phone": phone_numbers.national,
             "tel": phone_numbers.tel_uri,
             "masked": phone_numbers.masked,

@@ -19,9 +19,10 @@ from telephony.counsellors import callback_calls
 from telephony.counsellors.views import NOTICES as PRESENCE_NOTICES
 from telephony.outbound import callback_dialer
 from telephony.outbound.outbox import KIND_TITLES
+from video import counsellor_views, refusal_texts, slot_form
 
 ROOT = Path(__file__).parents[2]
-PACKAGES = ("service", "staff", "telephony", "callbacks")
+PACKAGES = ("service", "staff", "telephony", "callbacks", "video")
 _LITERAL = re.compile(r"""_\((["'])(.+?)\1\)""")
 
 
@@ -57,6 +58,10 @@ def _code_texts() -> set[str]:
     texts.add(callback_dialer.NO_PHONE)
     texts |= {*profile_views.MESSAGES, profile.INVALID_PHONE}
     texts |= {callback_calls.NOT_ANSWERED, callback_calls.HUNG_UP_FIRST}
+    texts |= set(refusal_texts.REFUSAL_TEXTS.values()) | set(slot_form.MESSAGES.values())
+    texts |= {*counsellor_views.KIND_TITLES.values(), *counsellor_views.STATUS_TITLES.values()}
+    texts |= {*counsellor_views.OUTCOME_TITLES.values(), *counsellor_views.NOTICES.values()}
+    texts |= {counsellor_views.NOT_OPEN, counsellor_views.NO_MOBILE, "Bitte ein Ergebnis wählen."}
     return texts
 
 
