@@ -14,15 +14,17 @@ import hmac
 from dataclasses import dataclass
 
 from sqlalchemy import Index, Integer, String, delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from staff.client_addresses import client_address_group
 from storage.base import Base
+from storage.clock import Clock
 from storage.types import UTCDateTime
 
 _HOUR = dt.timedelta(hours=1)
 _DAY = dt.timedelta(days=1)
+_WEB_FORM = b"hotline web form address v1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +63,34 @@ class IntakeRateLimit(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)  # the index serves the pruning
 
 
-def address_key(remote: str | None, secret: str) -> str:
-    """A pseudonym of the client address under the service's secret; IPv6 counts per /64 network."""
-    key = hmac.new(secret.encode(), b"hotline web form address v1", hashlib.sha256).digest()
+def address_key(remote: str | None, secret: str, purpose: bytes = _WEB_FORM) -> str:
+    """A pseudonym of the client address under the service's secret; IPv6 counts per /64 network.
+    Each `purpose` (a page's forms) gets keys of its own, hence an allowance of its own."""
+    key = hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
     return hmac.new(key, client_address_group(remote).encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class AddressAllowance:
+    """Another public page's forms counted in the same table under keys of their own purpose
+    (the counselling pages: `video.page_limits.SubmissionLimit`); every form sent counts."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    secret: str
+    clock: Clock
+    purpose: bytes
+    limit: RateLimit
+
+    async def admit(self, remote: str | None) -> dt.datetime | None:
+        """Count one form from `remote`; when the next is accepted if the allowance is used up."""
+        key, now = address_key(remote, self.secret, self.purpose), self.clock()
+        async with self.sessions.begin() as session:
+            try:
+                await admit_submission(session, key, now, self.limit)
+            except RateLimited as exc:
+                return exc.retry_at
+            await record_submission(session, key, now)
+        return None
 
 
 async def admit_submission(session: AsyncSession, key: str, now: dt.datetime, limit: RateLimit) -> None:

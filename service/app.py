@@ -16,7 +16,7 @@ from callbacks.api_views import ConcernApi
 from callbacks.concern_views import ConcernViews
 from callbacks.desk_views import DeskViews
 from callbacks.jobs import ConcernJobs
-from callbacks.rate_limits import RateLimit
+from callbacks.rate_limits import AddressAllowance, RateLimit
 from callbacks.routes import concern_routes
 from callbacks.web_form_views import WebFormViews
 from callbacks.worklist_views import WorklistViews
@@ -60,18 +60,27 @@ from telephony.outbound.texts import TextMessages
 from telephony.prompts import PromptBook
 from telephony.routes import page_routes, webhook_routes
 from telephony.twiml import apology
+from video.booking_views import BookingViews
 from video.content_policy import video_content_security_policy
 from video.counsellor_routes import counsellor_routes
 from video.counsellor_views import CounsellingPage
+from video.join_views import JoinViews
 from video.links import LinkPurpose
+from video.page_limits import TokenGuessLimit
+from video.public_pages import PublicPages
 from video.routes import LINK_ROUTES, link_url
 from video.service import Counselling
+from video.web import counselling_routes
 
 PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks", "video")
 DISPATCH_INTERVAL_SECONDS = 10  # a safety net: enqueuing and availability changes poke at once
 CONCERN_JOBS_INTERVAL_SECONDS = 60
 RETENTION_INTERVAL_SECONDS = 3600  # deletion is due by the day; an hour late is on time
 MAX_REQUEST_BYTES = 64 * 1024  # forms and webhooks are small; anything larger is refused with 413
+# Booking, cancelling and moving: a customer needs a handful (a slot just taken, a typo in the
+# number); a shared address still gets a day's worth for many; a script is stopped early.
+COUNSELLING_FORMS = b"hotline counselling pages address v1"
+COUNSELLING_FORM_LIMIT = RateLimit(per_hour=10, per_day=40)
 
 
 @dataclass(frozen=True)
@@ -188,6 +197,10 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app[keys.COUNSELLING] = counselling
     scheduled.append(("counselling-retention", counselling.erase_due_personal_data, RETENTION_INTERVAL_SECONDS))
     app.add_routes(counsellor_routes(CounsellingPage(counselling, ConcernContactsFromQueue(sessions))))
+    # The customer's counselling pages: wrong tokens counted in memory, forms in the contact form's table.
+    submissions = AddressAllowance(sessions, settings.secret_key, clock, COUNSELLING_FORMS, COUNSELLING_FORM_LIMIT)
+    public = PublicPages(deployment, clock, TokenGuessLimit(clock), submissions)
+    app.add_routes(counselling_routes(BookingViews(counselling, public), JoinViews(counselling, public)))
     voice = VoiceWebhooks(
         sessions, deployment, prompts, clock, pseudonymiser, calls, links, on_queued=dispatcher.poke, texts=texts
     )

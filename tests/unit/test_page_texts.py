@@ -19,7 +19,7 @@ from telephony.counsellors import callback_calls
 from telephony.counsellors.views import NOTICES as PRESENCE_NOTICES
 from telephony.outbound import callback_dialer
 from telephony.outbound.outbox import KIND_TITLES
-from video import counsellor_views, refusal_texts, slot_form
+from video import booking_views, counsellor_views, customer_texts, refusal_texts, slot_form
 
 ROOT = Path(__file__).parents[2]
 PACKAGES = ("service", "staff", "telephony", "callbacks", "video")
@@ -62,6 +62,7 @@ def _code_texts() -> set[str]:
     texts |= {*counsellor_views.KIND_TITLES.values(), *counsellor_views.STATUS_TITLES.values()}
     texts |= {*counsellor_views.OUTCOME_TITLES.values(), *counsellor_views.NOTICES.values()}
     texts |= {counsellor_views.NOT_OPEN, counsellor_views.NO_MOBILE, "Bitte ein Ergebnis wählen."}
+    texts |= set(customer_texts.MESSAGES) | set(booking_views.NOTICES.values())
     return texts
 
 
