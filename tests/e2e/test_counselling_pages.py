@@ -377,3 +377,37 @@ async def test_with_twilio_video_the_join_page_allows_twilio_and_nothing_else(
     assert "twilio.com" in policy and "jobcenter.example" not in policy and "frame-src" not in policy
     # Pages other than the join page keep the site's own policy.
     assert (await twilio_client.get(manage)).headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+async def test_in_english_the_pages_and_the_confirmation_sms_are_english(
+    customer: Client, fake_api: FakeTwilioApi
+) -> None:
+    path = await invite(customer)
+    switched = await customer.get("/language", params={"set": "en", "next": path}, allow_redirects=False)
+    assert switched.status == 303  # the site's language switch: remembered for the browser
+    page = await (await customer.get(path)).text()
+    assert "Book a counselling appointment" in page and "Saturday, 28 November 2026" in page
+    assert "09:00–09:30 · Phone" in page and "Other number (optional)" in page
+    choice = re.findall(r'name="choice" value="([0-9]+-phone)"', page)[0]
+    status, location, _ = await book(customer, path, choice)
+    assert status == 303
+    confirmation = await (await customer.get(location)).text()
+    assert "Your appointment is booked." in confirmation and "Cancel the appointment" in confirmation
+    await customer.app[keys.TEXTS].settled()
+    sent = [m["body"] for m in fake_api.messages.values() if "/buchung/" in m["body"]]
+    assert len(sent) == 1 and sent[0].startswith("Jobcenter Geschäftsstelle Siegburg: we will call you on")
+
+
+async def test_a_cancelled_video_session_says_so_on_its_join_page(customer: Client) -> None:
+    path = await invite(customer)
+    page = await (await customer.get(path)).text()
+    monday = re.findall(r'name="choice" value="([0-9]+)-video"', page)[-1]
+    _, location, _ = await book(customer, path, f"{monday}-video")
+    manage = await (await customer.get(location)).text()
+    join = html.unescape(re.findall(r'href="(/video/[^"]+)"', manage)[0])
+    status, _ = await post_on(customer, location, form_action(manage, "absagen"))
+    assert status == 303
+    cancelled = await customer.get(join)
+    body = await cancelled.text()
+    assert cancelled.status == 200 and "Dieser Termin wurde abgesagt oder verschoben." in body
+    assert 'id="video-session"' not in body and 'href="tel:' in body  # the hotline to call instead
