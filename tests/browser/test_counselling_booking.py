@@ -168,3 +168,32 @@ def test_the_join_page_waits_and_an_expired_link_says_what_to_do(phone: Any, off
     phone.goto(office.expired_join_link())
     expect(phone.get_by_role("heading", level=1)).to_have_text("Dieser Link ist abgelaufen")
     assert_accessible(phone, "video join page: link expired")
+
+
+# Jitsi's IFrame API as far as video_join_jitsi.js uses it: the meeting's frame in the given node.
+# The domain does not exist here; the browser is answered this instead (no network leaves loopback).
+JITSI_STUB = """
+window.JitsiMeetExternalAPI = function (domain, options) {
+  const frame = document.createElement("iframe");
+  frame.dataset.room = options.roomName;
+  options.parentNode.appendChild(frame);
+  this.getIFrame = () => frame;
+  this.addListener = () => {};
+  this.dispose = () => frame.remove();
+};
+"""
+
+
+def test_the_join_page_opens_the_meeting_in_its_window(phone: Any, office: Office) -> None:
+    soon = dt.datetime.now(office.deployment.zone).replace(second=0, microsecond=0) + dt.timedelta(minutes=6)
+    slot = office.publish(soon, "video")
+    join = office.book(office.booking_link(), slot, "video")
+    phone.route(
+        "https://video.jobcenter.example/external_api.js",
+        lambda route: route.fulfill(status=200, content_type="text/javascript", body=JITSI_STUB),
+    )
+    phone.goto(join)
+    frame = phone.locator("#video-session iframe")
+    expect(frame).to_have_attribute("title", "Videoberatung")
+    assert frame.get_attribute("data-room") == phone.locator("#video-session").get_attribute("data-room")
+    assert_accessible(phone, "video join page: open (Jitsi's script answered by a stub)")
