@@ -43,7 +43,7 @@ class JoinViews:
         except LinkRefused as exc:
             return self.pages.link_problem(request, exc.reason)
         reload = request.app.router["counselling-join"].url_for(token=request.match_info["token"])
-        return self._render(request, page, reload=str(reload))
+        return self._render(request, page, reload=str(reload), counsellor=False)
 
     @require_role("counsellor")
     async def host(self, request: web.Request) -> web.StreamResponse:
@@ -58,10 +58,12 @@ class JoinViews:
             if exc.code == "not_your_session":
                 raise Forbidden("another counsellor's session") from exc
             raise web.HTTPNotFound() from exc
+        if page.booking.mode != "video":
+            raise web.HTTPNotFound()  # a phone session has no room to enter
         reload = request.app.router["counselling-host"].url_for(booking=text)
-        return self._render(request, page, reload=str(reload))
+        return self._render(request, page, reload=str(reload), counsellor=True)
 
-    def _render(self, request: web.Request, page: JoinPage, *, reload: str) -> web.Response:
+    def _render(self, request: web.Request, page: JoinPage, *, reload: str, counsellor: bool) -> web.Response:
         deployment = self.pages.deployment
         context: dict[str, Any] = {
             "page": page,
@@ -69,6 +71,7 @@ class JoinViews:
             "ticket": page.ticket,
             "region": deployment.region(page.booking.region),
             "reload": reload,
+            "counsellor": counsellor,
             "early_join_minutes": int(deployment.video.early_join.total_seconds() // 60),
             "video_lang": page_language(request),
             "iso": _iso_utc,

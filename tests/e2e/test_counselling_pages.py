@@ -283,9 +283,12 @@ async def test_the_counsellor_hosts_her_own_session_and_nobody_else_does(
     path = await invite(customer)
     text = await (await customer.get(path)).text()
     monday = re.findall(r'name="choice" value="([0-9]+)-video"', text)[-1]
+    saturday = re.findall(r'name="choice" value="([0-9]+)-phone"', text)[0]
     await book(customer, path, f"{monday}-video")
+    await book(customer, await invite(customer, OTHER_MOBILE), f"{saturday}-phone")
     async with sessions.begin() as session:
-        booking_id = await session.scalar(select(CounsellingBooking.id))
+        booking_id = await session.scalar(select(CounsellingBooking.id).where(CounsellingBooking.mode == "video"))
+        phone_id = await session.scalar(select(CounsellingBooking.id).where(CounsellingBooking.mode == "phone"))
         await create_user(
             session, username="bert", password=PASSWORD, roles=["counsellor"], regions=["siegburg"], now=clock()
         )
@@ -301,6 +304,7 @@ async def test_the_counsellor_hosts_her_own_session_and_nobody_else_does(
         customer.app[keys.DEPLOYMENT].video
     )
     assert (await customer.get(f"/beratung/sitzungen/{booking_id + 1000}/video")).status == 404
+    assert (await customer.get(f"/beratung/sitzungen/{phone_id}/video")).status == 404  # no room to enter
     await customer.post("/logout", data={"csrf_token": csrf_from(await opened.text())})
     assert await log_in(customer, "bert") == 303
     assert (await customer.get(host)).status == 403
