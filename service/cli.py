@@ -24,6 +24,7 @@ from config.loader import load_deployment
 from config.settings import Settings, load_settings
 from formatting.moments import timestamp
 from routing import hours_per_week
+from service.counselling_cli import add_counselling_commands
 from service.failures import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandFailed
 from staff.roles import ROLES, Role, parse_role
 
@@ -94,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     concern_list.add_argument("--status", default="open", choices=["open", "unreachable", "closed"])
     concern_list.add_argument("--json", action="store_true")
     concern_list.set_defaults(run=_concerns_list)
+
+    add_counselling_commands(commands, common, _settings, parse_moment)
 
     users = commands.add_parser("users", help="staff accounts").add_subparsers(metavar="ACTION")
     add = users.add_parser("add", parents=[common], help="add a staff account")

@@ -11,10 +11,9 @@ from storage.clock import Clock
 from storage.engine import Sessions
 from telephony.outbound.outbox import SimulatedOutbound
 from telephony.outbound.port import OutboundPort
-from telephony.outbound.texts import TextMessages
 from video.links import LinkPurpose, LinkSigner
 from video.routes import link_url
-from video.service import Counselling, LinkUrls
+from video.service import Counselling, LinkUrls, TextSender
 from video.session_tokens import DEVELOPMENT_API_KEY_SID, VideoCredentials
 
 
@@ -23,7 +22,7 @@ def build_counselling(
     sessions: Sessions,
     deployment: Deployment,
     clock: Clock,
-    texts: TextMessages,
+    texts: TextSender,
     urls: LinkUrls | None = None,
 ) -> Counselling:
     """Counselling with the service's secrets; links from the public URL and the link paths
