@@ -128,6 +128,7 @@ async def test_a_booked_session_shows_the_masked_number_and_takes_its_outcome_on
     assert 'Jana, <span class="masked">••••• ••••678</span>' in shown
     assert MOBILE not in shown and "12345678" not in shown
     assert "gebucht" in shown and "Zurückziehen" not in shown  # a booked slot is not withdrawn
+    assert f'<a href="/beratung/sitzungen/{booking.id}/video">Video beitreten</a>' in shown
     token = csrf_from(shown)
     too_early = await client.post(
         f"/beratung/sitzungen/{booking.id}/ergebnis", data={"csrf_token": token, "outcome": "held"}
