@@ -11,8 +11,9 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from config.deployment import Deployment
@@ -20,6 +21,7 @@ from config.loader import load_deployment
 from config.settings import Settings
 from formatting.moments import timestamp
 from service.failures import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandFailed
+from telephony.outbound.port import OutboundError, OutboundPort
 from video.errors import CounsellingRefused
 from video.models import SLOT_KINDS
 from video.service import Counselling
@@ -79,6 +81,26 @@ def _known_region(deployment: Deployment, region: str | None) -> None:
         raise CommandFailed(f"unknown region {region} (known: {known})", EXIT_USAGE)
 
 
+@dataclass
+class _TextsOfCommand:
+    """Text messages a command hands over, sent before it ends: a command has no background to
+    send in, and the operator is told when one fails (the link itself is made and stands)."""
+
+    port: OutboundPort
+    waiting: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def send(self, *, to: str, from_: str, body: str, context: Mapping[str, Any]) -> None:
+        self.waiting.append((to, from_, body))
+
+    async def deliver(self) -> None:
+        while self.waiting:
+            to, from_, body = self.waiting.pop(0)
+            try:
+                await self.port.send_sms(to=to, from_=from_, body=body)
+            except OutboundError as exc:
+                raise CommandFailed(f"the text message could not be sent: {exc}", EXIT_FAILURE) from None
+
+
 @asynccontextmanager
 async def _counselling(settings: Settings, deployment: Deployment) -> AsyncIterator[Counselling]:
     """Counselling on the configured database; text messages handed over are sent before it closes."""
@@ -87,17 +109,16 @@ async def _counselling(settings: Settings, deployment: Deployment) -> AsyncItera
     from service.preflight import check_database
     from storage.clock import system_clock
     from storage.engine import create_engine, session_factory
-    from telephony.outbound.texts import TextMessages
 
     await check_database(settings.database_url)
     engine = create_engine(settings.database_url)
     try:
         sessions = session_factory(engine)
         port = outbound_for(settings, sessions, system_clock)
-        texts = TextMessages(lambda: port)
+        texts = _TextsOfCommand(port)
         try:
             yield build_counselling(settings, sessions, deployment, system_clock, texts)
-            await texts.settled()
+            await texts.deliver()
         finally:
             await port.close()
     finally:

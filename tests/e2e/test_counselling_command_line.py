@@ -16,7 +16,7 @@ from config.settings import EXAMPLE_DEPLOYMENT
 from service.counselling import build_counselling
 from storage.clock import system_clock
 from telephony.outbound.models import OutboxEntry
-from tests.processes import hotline_env
+from tests.processes import free_port, hotline_env
 from tests.processes import run_hotline as run
 from tests.support import TEST_SECRET, make_settings
 from video.models import CounsellingSlot
@@ -142,3 +142,15 @@ async def test_list_shows_slots_and_bookings_without_personal_data(
     assert json.loads(run(["counselling", "list", "--json", "--region", "troisdorf"], env).stdout) == []
     text = run(["counselling", "list"], env).stdout
     assert "2 slot(s) from now on" in text
+
+
+def test_link_says_when_twilio_cannot_take_the_text_message(env: dict[str, str]) -> None:
+    unreachable = {
+        "TWILIO_ACCOUNT_SID": "AC" + "0123456789abcdef" * 2,
+        "TWILIO_AUTH_TOKEN": "auth-token-of-the-test-account-0123456789",
+        "TWILIO_API_BASE_URL": f"http://127.0.0.1:{free_port()}",  # nobody listens there
+    }
+    result = run(["counselling", "link", "--region", "siegburg", "--to", MOBILE, "--json"], env | unreachable)
+    assert result.returncode == 1
+    assert "the text message could not be sent" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
