@@ -106,6 +106,7 @@ def test_the_schedulers_routine_runs_stay_out_of_the_log_but_its_warnings_do_not
         logging.getLogger("hotline.jobs").info("round done")
         handler.flush()
     finally:
+        logs._lines = None  # else later access logs in this process go to the closed handler
         handler.close()
         root.handlers[:] = saved_handlers
         root.setLevel(saved_level)
