@@ -43,6 +43,7 @@ from staff.web import StaffGate
 from storage.clock import Clock, system_clock
 from storage.engine import Sessions, create_engine, create_read_engine, session_factory
 from telephony.counsellors.callback_calls import CallbackCallWebhooks
+from telephony.counsellors.counselling_calls import CounsellingCallWebhooks
 from telephony.counsellors.dispatch import Dispatcher
 from telephony.counsellors.views import PresenceViews
 from telephony.counsellors.webhooks import STAFF_LANGUAGE, CounsellorWebhooks
@@ -56,6 +57,7 @@ from telephony.inbound.webhooks import VoiceWebhooks
 from telephony.outbound.callback_dialer import TelephonyCallbackDialer
 from telephony.outbound.outbox import OutboxViews
 from telephony.outbound.port import OutboundPort
+from telephony.outbound.session_dialer import PhoneSessionDialer
 from telephony.outbound.texts import TextMessages
 from telephony.prompts import PromptBook
 from telephony.routes import page_routes, webhook_routes
@@ -76,6 +78,8 @@ PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks", "video")
 DISPATCH_INTERVAL_SECONDS = 10  # a safety net: enqueuing and availability changes poke at once
 CONCERN_JOBS_INTERVAL_SECONDS = 60
 RETENTION_INTERVAL_SECONDS = 3600  # deletion is due by the day; an hour late is on time
+REMINDERS_INTERVAL_SECONDS = 60
+PHONE_SESSIONS_INTERVAL_SECONDS = 30  # a phone session rings at most this late
 MAX_REQUEST_BYTES = 64 * 1024  # forms and webhooks are small; anything larger is refused with 413
 # Booking, cancelling and moving: a customer needs a handful (a slot just taken, a typo in the
 # number); a shared address still gets a day's worth for many; a script is stopped early.
@@ -196,13 +200,26 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     counselling = _counselling(app, settings, sessions, deployment, clock, texts)
     app[keys.COUNSELLING] = counselling
     scheduled.append(("counselling-retention", counselling.erase_due_personal_data, RETENTION_INTERVAL_SECONDS))
+    scheduled.append(("counselling-reminders", counselling.send_reminders, REMINDERS_INTERVAL_SECONDS))
+    phone_sessions = PhoneSessionDialer(counselling, deployment, lambda: app[keys.OUTBOUND], links)
+    app[keys.PHONE_SESSIONS] = phone_sessions
+    scheduled.append(("counselling-phone-sessions", phone_sessions.ring_due, PHONE_SESSIONS_INTERVAL_SECONDS))
     app.add_routes(counsellor_routes(CounsellingPage(counselling, ConcernContactsFromQueue(sessions))))
     # The customer's counselling pages: wrong tokens counted in memory, forms in the contact form's table.
     submissions = AddressAllowance(sessions, settings.secret_key, clock, COUNSELLING_FORMS, COUNSELLING_FORM_LIMIT)
     public = PublicPages(deployment, clock, TokenGuessLimit(clock), submissions)
     app.add_routes(counselling_routes(BookingViews(counselling, public), JoinViews(counselling, public)))
     voice = VoiceWebhooks(
-        sessions, deployment, prompts, clock, pseudonymiser, calls, links, on_queued=dispatcher.poke, texts=texts
+        sessions,
+        deployment,
+        prompts,
+        clock,
+        pseudonymiser,
+        calls,
+        links,
+        on_queued=dispatcher.poke,
+        texts=texts,
+        counselling=counselling,
     )
     app[keys.WEBHOOK_ANSWERS] = FailureAnswers(
         caller=voice.fallback_answer, counsellor=lambda _hook: apology(prompts, STAFF_LANGUAGE)
@@ -210,9 +227,10 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app.add_routes(
         webhook_routes(
             voice,
-            EventWebhooks(sessions, deployment, prompts, clock, pseudonymiser, calls),
+            EventWebhooks(sessions, deployment, prompts, clock, pseudonymiser, calls, counselling),
             CounsellorWebhooks(sessions, deployment, prompts, clock, dispatcher, voice, settings.secret_key, links),
             CallbackCallWebhooks(sessions, deployment, prompts, clock, pseudonymiser, dialer, links),
+            CounsellingCallWebhooks(counselling, deployment, prompts, links),
         )
     )
     return app

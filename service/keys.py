@@ -13,6 +13,7 @@ from telephony.counsellors.dispatch import Dispatcher
 from telephony.edge.late_work import LateWork
 from telephony.edge.webhooks import FailureAnswers
 from telephony.outbound.port import OutboundPort
+from telephony.outbound.session_dialer import PhoneSessionDialer
 from telephony.outbound.texts import TextMessages
 from video.service import Counselling
 
@@ -28,5 +29,6 @@ WEBHOOK_ANSWERS = web.AppKey("webhook_answers", FailureAnswers)
 LATE_WORK = web.AppKey("late_work", LateWork)
 TEXTS = web.AppKey("texts", TextMessages)
 COUNSELLING = web.AppKey("counselling", Counselling)
+PHONE_SESSIONS = web.AppKey("phone_sessions", PhoneSessionDialer)
 REQUEST_ID = web.RequestKey("request_id", str)
 LANGUAGE = web.RequestKey("language", str)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from telephony.counsellors.callback_calls import CallbackCallWebhooks
+from telephony.counsellors.counselling_calls import CounsellingCallWebhooks
 from telephony.counsellors.views import PresenceViews
 from telephony.counsellors.webhooks import CounsellorWebhooks
 from telephony.inbound.events import EventWebhooks
@@ -14,7 +15,11 @@ from telephony.outbound.outbox import OutboxViews
 
 
 def webhook_routes(
-    voice: VoiceWebhooks, events: EventWebhooks, counsellors: CounsellorWebhooks, callback_calls: CallbackCallWebhooks
+    voice: VoiceWebhooks,
+    events: EventWebhooks,
+    counsellors: CounsellorWebhooks,
+    callback_calls: CallbackCallWebhooks,
+    counselling_calls: CounsellingCallWebhooks,
 ) -> list[web.RouteDef]:
     return [
         # a call arrives: the staff line asks for a PIN, a hotline goes to the caller's steps
@@ -45,6 +50,11 @@ def webhook_routes(
         web.post("/twilio/attempt/dialled", callback_calls.dialled, name="twilio-attempt-dialled"),
         web.post("/twilio/attempt/amd", callback_calls.machine, name="twilio-attempt-amd"),
         web.post("/twilio/attempt/status", callback_calls.status, name="twilio-attempt-status"),
+        # a phone session of counselling: the counsellor first, then the customer
+        web.post("/twilio/session/connect", counselling_calls.connect, name="twilio-session-connect"),
+        web.post("/twilio/session/customer", counselling_calls.customer, name="twilio-session-customer"),
+        web.post("/twilio/session/dialled", counselling_calls.dialled, name="twilio-session-dialled"),
+        web.post("/twilio/session/status", counselling_calls.status, name="twilio-session-status"),
     ]
 
 

@@ -48,6 +48,8 @@ INVITATION_DAYS = BOOKING_DAYS  # a booking link lives as long as the slots it s
 REMINDER_DAY = dt.timedelta(hours=24)
 REMINDER_SOON = dt.timedelta(minutes=15)
 MAX_FIRST_NAME = 60
+# A phone session's call states in their order; connected and failed both end the way.
+CALL_STATES = {"ringing_counsellor": 0, "ringing_customer": 1, "connected": 2, "failed": 2}
 
 LinkUrls = Callable[[LinkPurpose, str], str]  # purpose, token → the absolute URL of its page
 
@@ -435,6 +437,26 @@ class Counselling:
                 await self._event(session, booking, "counselling_call_started", now, {})
         return sessions
 
+    async def phone_session(self, booking_id: int) -> PhoneSession | None:
+        """The phone session of a booking whose call was started and has neither connected nor
+        failed (for the counsellor's answered call); None otherwise."""
+        async with self.sessions() as session:
+            booking = await session.get(CounsellingBooking, booking_id)
+            if booking is None or booking.call_started_at is None or booking.call_state in ("connected", "failed"):
+                return None
+            if booking.status != "booked" or booking.mode != "phone" or booking.phone is None:
+                return None
+            counsellor = await session.get(StaffUser, booking.counsellor_id)
+            return PhoneSession(
+                booking_id=booking.id,
+                region=booking.region,
+                counsellor_id=booking.counsellor_id,
+                counsellor_phone=counsellor.phone if counsellor else None,
+                customer_phone=booking.phone,
+                language=booking.language,
+                call_state=booking.call_state,
+            )
+
     async def note_session_call(
         self,
         booking_id: int,
@@ -444,17 +466,23 @@ class Counselling:
         customer_call_sid: str | None = None,
         error: str | None = None,
     ) -> None:
-        """Keep the phone session's call state (ringing_counsellor, ringing_customer, connected, failed)."""
+        """Keep the phone session's call state (ringing_counsellor, ringing_customer, connected,
+        failed). It only moves forward: Twilio's callbacks come late, twice or out of order, and a
+        connected or failed call stays so."""
+        if state not in CALL_STATES:
+            raise ValueError(f"state must be one of {', '.join(CALL_STATES)}")
         now = self.clock()
         async with self.sessions.begin() as session:
             booking = await session.get(CounsellingBooking, booking_id, with_for_update=True)
             if booking is None:
                 return
-            booking.call_state = state
-            if counsellor_call_sid:
+            if counsellor_call_sid and booking.counsellor_call_sid is None:
                 booking.counsellor_call_sid = counsellor_call_sid
-            if customer_call_sid:
+            if customer_call_sid and booking.customer_call_sid is None:
                 booking.customer_call_sid = customer_call_sid
+            if booking.call_state is not None and CALL_STATES[state] <= CALL_STATES.get(booking.call_state, -1):
+                return
+            booking.call_state = state
             if state in ("connected", "failed"):
                 detail = {"state": state} | ({"error": error[:200]} if error else {})
                 await self._event(session, booking, f"counselling_call_{state}", now, detail, once=True)

@@ -136,3 +136,4 @@ class PhoneSession:
     counsellor_phone: str | None
     customer_phone: str
     language: str
+    call_state: str | None = None  # where its call is: ringing_counsellor, ringing_customer, …

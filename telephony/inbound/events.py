@@ -26,10 +26,16 @@ from telephony.edge.fields import Webhook
 from telephony.edge.responses import EMPTY
 from telephony.edge.webhooks import MalformedWebhook, webhook
 from telephony.inbound.call_log import FINAL_STATUSES, CallLog
+from telephony.inbound.webhooks import offers_counselling
+from telephony.outbound.texts import takes_text_messages
 from telephony.prompts import PromptBook
+from video.errors import CounsellingRefused
+from video.service import Counselling
 
 log = logging.getLogger("hotline.twilio")
 _CALLBACK_KEYWORD = re.compile(r"^\s*(RUECKRUF|RÜCKRUF|RUCKRUF)\b", re.IGNORECASE)
+# BERATUNG asks for a booking link; COUNSELLING (either spelling) too, for the link in English.
+_COUNSELLING_KEYWORD = re.compile(r"^\s*(?:(BERATUNG)|COUNSEL+ING)\b", re.IGNORECASE)
 NO_RECORDING_SID = "RecordingSid missing or malformed"
 
 
@@ -41,6 +47,7 @@ class EventWebhooks:
     clock: Clock
     pseudonymiser: Pseudonymiser
     calls: CallLog
+    counselling: Counselling | None = None  # sends booking links for BERATUNG; None: help instead
 
     @webhook()
     async def status(self, request: web.Request, hook: Webhook) -> str:
@@ -104,7 +111,8 @@ class EventWebhooks:
 
     @webhook()
     async def sms(self, request: web.Request, hook: Webhook) -> MessagingResponse | str:
-        """An SMS to a hotline number: RUECKRUF asks for a callback, anything else gets help."""
+        """An SMS to a hotline number: RUECKRUF asks for a callback, BERATUNG for a booking link
+        (the link's SMS is the only answer), anything else gets help."""
         message_sid, sender = hook.message_sid, hook.caller
         if message_sid is None or hook.to is None:
             raise MalformedWebhook("MessageSid or To missing or malformed")
@@ -114,11 +122,14 @@ class EventWebhooks:
         except UnknownNumber:
             return reply
         language, now = region.default_language, self.clock()
-        wants_callback = hook.body is not None and _CALLBACK_KEYWORD.match(hook.body) is not None
+        body = hook.body or ""
+        counselling = _COUNSELLING_KEYWORD.match(body)
+        wants_callback = counselling is None and _CALLBACK_KEYWORD.match(body) is not None
         if sender is not None and callback_refusal(sender, self.deployment, foreign_mobiles=True) is not None:
             sender_callable = None  # a number the job centre does not call back gets the help text
         else:
             sender_callable = sender
+        keyword = "counselling" if counselling else "callback" if wants_callback else None
         async with self.sessions.begin() as session:
             await record_contact_event(
                 session,
@@ -129,9 +140,14 @@ class EventWebhooks:
                 region=region.id,
                 caller=sender,
                 reference=message_sid,
-                detail={"keyword": "callback" if wants_callback else None},
+                detail={"keyword": keyword},
                 event_id=f"{message_sid}:received",
             )
+        if counselling and sender_callable is not None:
+            link_language = region.default_language if counselling.group(1) else "en"
+            if await self._send_booking_link(region.id, sender_callable, link_language, message_sid):
+                return reply  # Counselling sends the link (and logs it): one message, not two
+        async with self.sessions.begin() as session:
             if wants_callback and sender_callable is not None:
                 concern = await request_callback(
                     session,
@@ -152,7 +168,8 @@ class EventWebhooks:
                     **self.prompts.deadline_words(language, due),
                 )
             else:
-                text = self.prompts.say(language, "sms_help", region=region.name)
+                help_key = "sms_help_counselling" if self.counselling and offers_counselling(region) else "sms_help"
+                text = self.prompts.say(language, help_key, region=region.name)
             await record_contact_event(
                 session,
                 pseudonymiser=self.pseudonymiser,
@@ -167,3 +184,22 @@ class EventWebhooks:
             )
         reply.message(text.text)
         return reply
+
+    async def _send_booking_link(self, region_id: str, number: str, language: str, message_sid: str) -> bool:
+        """Invite the sender to book; False (the sender gets help) if the number takes no SMS or
+        the invitation could not be made. A message Twilio delivers twice invites once."""
+        if self.counselling is None or not takes_text_messages(number):
+            return False
+        try:
+            await self.counselling.invite(
+                region_id=region_id,
+                number=number,
+                language=language,
+                source="sms",
+                source_key=f"{message_sid}:counselling",
+            )
+        except CounsellingRefused as refused:
+            extra = {"message_sid": message_sid, "reason": refused.code}
+            log.warning("no booking link for a text message", extra=extra)
+            return False
+        return True

@@ -9,7 +9,7 @@ failure: the edge (`telephony.edge.webhooks`) then plays `fallback_answer`.
 
 from __future__ import annotations
 
-import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,7 +37,10 @@ from telephony.inbound.models import Call
 from telephony.outbound.texts import TextMessages, takes_text_messages
 from telephony.prompts import PromptBook, Spoken
 from telephony.twiml import apology, goodbye
+from video.errors import CounsellingRefused
+from video.service import Counselling
 
+log = logging.getLogger("hotline.twilio")
 MENU_ATTEMPTS = 3  # the menu is heard once and repeated twice before a polite goodbye
 
 
@@ -61,6 +64,7 @@ class VoiceWebhooks:
     links: Links
     on_queued: Callable[[], None] = lambda: None  # rings a counsellor, if one is free
     texts: TextMessages | None = None  # sends the reference by SMS; None sends none
+    counselling: Counselling | None = None  # sends booking links by SMS; None: callers book on a callback
 
     # --- ringing, language, routing ----------------------------------------------------------
 
@@ -107,7 +111,7 @@ class VoiceWebhooks:
                 step.language,
                 self.deployment.zone,
                 now=now,
-                counselling=_has_counselling(step.region),
+                counselling=offers_counselling(step.region),
             )
         async with self.sessions.begin() as session:
             call = await self._open(session, step, hook)
@@ -212,7 +216,7 @@ class VoiceWebhooks:
             self.links,
             self.prompts,
             step.language,
-            counselling=_has_counselling(step.region),
+            counselling=offers_counselling(step.region),
             attempt=1,
             lead=lead,
         )
@@ -223,7 +227,7 @@ class VoiceWebhooks:
     async def closed_choice(self, request: web.Request, hook: Webhook) -> VoiceResponse:
         step = self._step(hook)
         attempt = _attempt(hook)
-        counselling = _has_counselling(step.region)
+        counselling = offers_counselling(step.region)
         choices = {"1": "callback", "2": "voicemail"} | ({"3": "counselling"} if counselling else {})
         choice = choices.get(hook.digits or "")
         async with self.sessions.begin() as session:
@@ -237,7 +241,7 @@ class VoiceWebhooks:
         if choice == "voicemail":
             return self._voicemail(step.language)
         if choice == "counselling":
-            return self._counselling(step)
+            return await self._counselling(step, hook)
         if attempt >= MENU_ATTEMPTS:
             return goodbye(self.prompts, step.language, lead=self._where_to_turn(step))
         lead = [self.prompts.say(step.language, "invalid_choice")] if hook.digits else []
@@ -256,25 +260,47 @@ class VoiceWebhooks:
             lead.append(self.prompts.say(language, "website", website=self.deployment.website))
         return lead
 
-    def _counselling(self, step: CallStep) -> VoiceResponse:
-        """Counselling hours and the next session; a counsellor books it on a callback, so the
-        menu follows (without 3). Until counselling links exist (issue 12), no SMS is promised."""
-        language, now = step.language, self.clock()
-        window = next_window(step.region, "counselling", now, self.deployment)
-        if window is None:
+    async def _counselling(self, step: CallStep, hook: Webhook) -> VoiceResponse:
+        """The counselling hours, then the way to an appointment: a caller on a mobile gets a
+        booking link by SMS and a goodbye (the link is the answer: a menu read out again would
+        only keep them on the line); any other caller hears the web address and the menu, to
+        book on a callback."""
+        language = step.language
+        if next_window(step.region, "counselling", self.clock(), self.deployment) is None:
             lead = [self.prompts.say(language, "counselling_none")]
-        else:
-            zone = self.deployment.zone
-            hours = opening_hours.weekly_hours(step.region.hours["counselling"].local_times(), language)
-            lead = [self.prompts.say(language, "counselling_hours", hours=hours)] if hours else []
-            start, end = (moment.astimezone(zone) for moment in window)
-            if start <= now:  # a session is on: when it ends, not when it began
-                end_words = opening_hours.clock_time(end.time(), language, end_of_day=end.time() == dt.time(0))
-                lead.append(self.prompts.say(language, "counselling_now", time=end_words))
-            else:
-                lead.append(self.prompts.say_when(language, "counselling_next", start, now.astimezone(zone).date()))
-            lead.append(self.prompts.say(language, "counselling_booking"))
+            return twiml.closed_menu(self.links, self.prompts, language, counselling=False, attempt=1, lead=lead)
+        hours = opening_hours.weekly_hours(step.region.hours["counselling"].local_times(), language)
+        lead = [self.prompts.say(language, "counselling_hours", hours=hours)] if hours else []
+        if await self._send_booking_link(step, hook):
+            # Said only now: the invitation is committed, and its SMS is on its way.
+            return goodbye(self.prompts, language, lead=[*lead, self.prompts.say(language, "counselling_link_sent")])
+        if self.deployment.website:
+            lead.append(self.prompts.say(language, "counselling_website", website=self.deployment.website))
+        lead.append(self.prompts.say(language, "counselling_booking"))
         return twiml.closed_menu(self.links, self.prompts, language, counselling=False, attempt=1, lead=lead)
+
+    async def _send_booking_link(self, step: CallStep, hook: Webhook) -> bool:
+        """Invite a caller on a mobile to book; False (and the caller books on a callback) for
+        any other number, or if the invitation could not be made. A webhook Twilio retries
+        finds the invitation of the first delivery and sends nothing again."""
+        caller = hook.caller
+        if self.counselling is None or caller is None or not takes_text_messages(caller):
+            return False
+        try:
+            await self.counselling.invite(
+                region_id=step.region.id,
+                number=caller,
+                language=step.language,
+                source="closed_line",
+                source_key=f"{step.call_sid}:counselling",
+            )
+        except CounsellingRefused as refused:
+            log.warning("no booking link for a caller", extra={"call_sid": step.call_sid, "reason": refused.code})
+            return False
+        except Exception:  # the database or the link's page: the caller still hears a way to book
+            log.exception("no booking link for a caller", extra={"call_sid": step.call_sid})
+            return False
+        return True
 
     # --- callback requests -------------------------------------------------------------------
 
@@ -499,6 +525,7 @@ def _attempt(hook: Webhook) -> int:
     return min(hook.query_int("attempt") or 1, MENU_ATTEMPTS)
 
 
-def _has_counselling(region: Region) -> bool:
+def offers_counselling(region: Region) -> bool:
+    """The region has counselling hours: the closed line offers 3, the SMS help names BERATUNG."""
     counselling = region.hours.get("counselling")
     return counselling is not None and counselling.minutes_per_week > 0

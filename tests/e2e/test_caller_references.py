@@ -1,6 +1,6 @@
 """What a caller takes away: the reference, read slowly and again on request, and sent by SMS to
-mobiles once; the counselling hours instead of a promised SMS; hours and web address for a caller
-the menu lost. Webhook by webhook against the real app, its SMS through the fake Twilio API."""
+mobiles once; hours and web address for a caller the menu lost (counselling's option 3: see
+test_counselling_phone). Webhook by webhook against the real app, its SMS through the fake Twilio API."""
 
 from __future__ import annotations
 
@@ -97,26 +97,6 @@ async def test_a_landline_gets_no_sms_but_hears_the_reference(
     assert f"Ihre Vorgangsnummer lautet {concern.reference.replace('-', ' ')}." in said(done)
     await client.app[keys.TEXTS].settled()
     assert fake_api.messages == {} and await reference_texts(sessions) == 0
-
-
-async def test_counselling_on_a_closed_line_tells_the_hours_and_offers_a_callback_not_an_sms(
-    app_client: Setup, clock: ManualClock, fake_api: FakeTwilioApi
-) -> None:
-    client, twilio = app_client
-    clock.now = dt.datetime(2026, 11, 26, 19, 30, tzinfo=dt.UTC)  # Thursday 20:30: closed
-    _, answer = await twilio.post("/twilio/closed/choice?lang=de&attempt=1", Digits="3")
-    assert said(answer) == [
-        "Telefon- und Videoberatung gibt es auch außerhalb der Telefonzeiten: Montag von 16 bis 19 Uhr; "
-        "Samstag von 9 bis 12 Uhr.",
-        "Die nächste Beratungszeit beginnt am Samstag um 9 Uhr.",
-        "Einen Termin dafür trägt Ihnen eine Beraterin oder ein Berater bei einem Rückruf ein.",
-        "Für einen Rückruf drücken Sie die 1.",
-        "Um eine Nachricht zu hinterlassen, drücken Sie die 2.",
-    ]
-    assert not any("SMS" in sentence for sentence in said(answer))
-    assert first(answer, "Gather").get("action") == "/twilio/closed/choice?lang=de&attempt=1"
-    await client.app[keys.TEXTS].settled()
-    assert fake_api.messages == {}
 
 
 async def test_a_caller_the_menu_lost_hears_the_hours_and_without_a_website_only_the_hours(

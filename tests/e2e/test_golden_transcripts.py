@@ -30,6 +30,7 @@ GOLDEN = Path(__file__).parents[1] / "golden"
 UPDATE = os.environ.get("HOTLINE_UPDATE_GOLDEN") == "1"
 SIEGBURG = "+4922419000100"
 MOBILE = "+4917612345678"
+LANDLINE = "+4922419876543"
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ PATHS = [
     CallerPath("open_line_queue", THURSDAY_OPEN, ("1",)),
     CallerPath("closed_callback", WEDNESDAY_NIGHT, ("1", "1", "1", "1")),  # German, callback, confirm, again
     CallerPath("closed_voicemail", SATURDAY, ("1", "2")),
-    CallerPath("closed_counselling", SATURDAY, ("1", "3", "1", "1")),  # then a callback after all
+    CallerPath("closed_counselling", SATURDAY, ("1", "3")),  # a mobile: the booking link by SMS
+    CallerPath("closed_counselling_landline", SATURDAY, ("1", "3", "1", "1"), caller=LANDLINE),  # then a callback
     CallerPath("three_wrong_keys", SATURDAY, ("1", "7", "8", "9")),
     CallerPath("holiday", CORPUS_CHRISTI, ("1", "1", "1")),
     CallerPath("unknown_number", SATURDAY, (), to="+4922411234567"),
