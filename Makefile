@@ -33,7 +33,7 @@ run: $(STAMP)
 	$(BIN)/hotline serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	$(BIN)/pytest -n auto  # one worker per core: each has its own PostgreSQL database and ports
+	$(BIN)/pytest -n auto --durations=15  # one worker per core: each has its own PostgreSQL database and ports; the slowest tests listed
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

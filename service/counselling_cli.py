@@ -14,7 +14,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from config.deployment import Deployment
 from config.loader import load_deployment
@@ -23,10 +23,11 @@ from formatting.moments import timestamp
 from service.failures import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandFailed
 from telephony.outbound.port import OutboundError, OutboundPort
 from video.errors import CounsellingRefused
-from video.models import SLOT_KINDS
-from video.service import Counselling
-from video.slots import MAX_WEEKS
-from video.values import SlotView
+from video.vocabulary import MAX_WEEKS, SLOT_KINDS
+
+if TYPE_CHECKING:  # every command starts with the parser: the database layer loads only for these
+    from video.service import Counselling
+    from video.values import SlotView
 
 SettingsOf = Callable[[argparse.Namespace], Settings]
 MomentParser = Callable[[str, dt.tzinfo], dt.datetime]

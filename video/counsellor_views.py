@@ -18,12 +18,12 @@ from staff.accounts import StaffMember
 from staff.errors import Forbidden
 from staff.web import CURRENT_MEMBER, require_role, see_other
 from video.errors import CounsellingRefused
-from video.models import OUTCOMES
 from video.ports import ConcernContacts
 from video.refusal_texts import REFUSAL_TEXTS
 from video.service import Counselling
 from video.slot_form import SlotForm, blank_form, read_slot_form
 from video.values import BookingView, SlotView
+from video.vocabulary import OUTCOMES
 
 log = logging.getLogger("hotline.personal_data")
 AGENDA_DAYS = 7  # today and the six days after it

@@ -15,13 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage.base import Base
 from storage.types import UTCDateTime
 
-SLOT_KINDS = ("phone", "video", "either")  # "either": the customer chooses when booking
-SESSION_MODES = ("phone", "video")
-# A booking is `booked` until the counsellor records how it went, or someone cancels it.
-BOOKING_STATUSES = ("booked", "held", "no_show", "cancelled", "moved")
-OUTCOMES = ("held", "no_show", "cancelled", "moved")  # what a counsellor records afterwards
-INVITATION_SOURCES = ("closed_line", "sms", "concern", "staff", "command_line")
-
 
 class CounsellingSlot(Base):
     """A time a counsellor offers for one session in one region."""
@@ -37,7 +30,7 @@ class CounsellingSlot(Base):
     counsellor_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    kind: Mapped[str] = mapped_column(String(10))  # one of SLOT_KINDS
+    kind: Mapped[str] = mapped_column(String(10))  # one of video.vocabulary.SLOT_KINDS
     # Why a slot lies outside the region's counselling hours; required there, empty inside.
     reason: Mapped[str | None] = mapped_column(String(200))
     series: Mapped[str | None] = mapped_column(String(32))  # shared by the slots of one weekly repetition
@@ -56,7 +49,7 @@ class CounsellingInvitation(Base):
     region: Mapped[str] = mapped_column(String(40))
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164 it was sent to; personal data
     language: Mapped[str] = mapped_column(String(8))
-    source: Mapped[str] = mapped_column(String(20))  # one of INVITATION_SOURCES
+    source: Mapped[str] = mapped_column(String(20))  # one of video.vocabulary.INVITATION_SOURCES
     concern_id: Mapped[int | None] = mapped_column(ForeignKey("concerns.id", ondelete="SET NULL"))
     sent_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -86,12 +79,12 @@ class CounsellingBooking(Base):
     counsellor_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # the slot's, kept here for reminders and lists
     ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    mode: Mapped[str] = mapped_column(String(10))  # one of SESSION_MODES
+    mode: Mapped[str] = mapped_column(String(10))  # one of video.vocabulary.SESSION_MODES
     room: Mapped[str | None] = mapped_column(String(64), unique=True)  # video only
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164; personal data
     first_name: Mapped[str | None] = mapped_column(String(60))  # personal data, shown in the meeting
     language: Mapped[str] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(10), default="booked")  # one of BOOKING_STATUSES
+    status: Mapped[str] = mapped_column(String(10), default="booked")  # one of video.vocabulary.BOOKING_STATUSES
     booked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # cancelled, moved or outcome recorded
     changed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))

@@ -29,7 +29,7 @@ from storage.engine import Sessions
 from video.errors import CounsellingRefused
 from video.jobs import erase_personal_data
 from video.links import LinkPurpose, LinkRefused, LinkSigner, new_link_key
-from video.models import OUTCOMES, SESSION_MODES, CounsellingBooking, CounsellingInvitation, CounsellingSlot
+from video.models import CounsellingBooking, CounsellingInvitation, CounsellingSlot
 from video.rooms import new_room_name
 from video.session_tokens import VideoCredentials, customer_name, join_ticket
 from video.slots import BOOKING_DAYS, NewSlots, counsellor_slots, free_slots, publish_slots
@@ -43,6 +43,7 @@ from video.values import (
     PhoneSession,
     SlotView,
 )
+from video.vocabulary import OUTCOMES, SESSION_MODES
 
 INVITATION_DAYS = BOOKING_DAYS  # a booking link lives as long as the slots it shows
 REMINDER_DAY = dt.timedelta(hours=24)

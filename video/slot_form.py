@@ -8,8 +8,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from video.models import SLOT_KINDS
-from video.slots import MAX_WEEKS
+from video.vocabulary import MAX_WEEKS, SLOT_KINDS
 
 T = TypeVar("T")
 DEFAULT_MINUTES = 30

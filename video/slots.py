@@ -13,11 +13,11 @@ from config.deployment import Deployment, Region
 from routing.windows import within_hours
 from staff.models import StaffUser
 from video.errors import CounsellingRefused
-from video.models import SLOT_KINDS, CounsellingBooking, CounsellingSlot
+from video.models import CounsellingBooking, CounsellingSlot
+from video.vocabulary import MAX_WEEKS, SLOT_KINDS
 
 MIN_MINUTES = 10
 MAX_MINUTES = 240
-MAX_WEEKS = 26  # half a year of a weekly repetition at once
 BOOKING_DAYS = 14  # how far ahead the booking page offers slots
 
 
