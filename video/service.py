@@ -7,6 +7,7 @@ telephony webhooks (closed-line option, BERATUNG by SMS) and the scheduled jobs.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -622,7 +623,7 @@ class Counselling:
     def _offered(self, slot: SlotView) -> SlotView:
         """Without a video service, an "either" slot is offered for the phone only."""
         if slot.kind == "either" and not self.deployment.video.configured:
-            return SlotView(**{**_fields(slot), "kind": "phone"})
+            return dataclasses.replace(slot, kind="phone")
         return slot
 
     def _customer_view(self, booking: CounsellingBooking) -> BookingView:
@@ -723,6 +724,3 @@ def _first_name(text: str | None) -> str | None:
     words = (text or "").split()
     return words[0][:MAX_FIRST_NAME] if words else None
 
-
-def _fields(slot: SlotView) -> dict[str, Any]:
-    return {name: getattr(slot, name) for name in SlotView.__slots__}

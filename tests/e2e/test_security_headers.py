@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from callbacks.desk_views import SOURCE_PREFIX
@@ -211,25 +212,22 @@ async def test_with_a_video_service_configured_ordinary_pages_keep_the_strict_po
         await client.close()
 
 
-async def test_a_page_keeps_the_video_policy_and_no_other_it_sets_for_itself(
-    aiohttp_client: Callable[..., Awaitable[Client]],
-) -> None:
+async def test_a_page_keeps_the_video_policy_and_no_other_it_sets_for_itself() -> None:
     """The contract with the join pages' handlers: set `video_content_security_policy(...)` on the
-    response and the middleware keeps it; anything else a handler sets becomes the default."""
+    response and the middleware keeps it; anything else a handler sets becomes the default.
+    The middleware is called directly: the app's own join pages are checked in
+    test_counselling_pages.py, and no route is added here."""
     video = video_content_security_policy(VideoSettings(domain="video.jobcenter.example"))
+    middleware = security_headers_middleware(secure_cookies=False, page_policies=[video])
 
-    def page(policy: str | None) -> Callable[[web.Request], Awaitable[web.Response]]:
-        async def handler(request: web.Request) -> web.Response:
+    async def policy_kept(policy: str | None) -> str:
+        async def handler(request: web.Request) -> web.StreamResponse:
             headers = {"Content-Security-Policy": policy} if policy else {}
             return web.Response(text="<!doctype html>", content_type="text/html", headers=headers)
 
-        return handler
+        response = await middleware(make_mocked_request("GET", "/video/x"), handler)
+        return response.headers["Content-Security-Policy"]
 
-    app = web.Application(middlewares=[security_headers_middleware(secure_cookies=False, page_policies=[video])])
-    app.router.add_get("/join", page(video))
-    app.router.add_get("/widened", page("default-src *"))
-    app.router.add_get("/plain", page(None))
-    client = await aiohttp_client(app)
-    assert (await client.get("/join")).headers["Content-Security-Policy"] == video
-    assert (await client.get("/widened")).headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
-    assert (await client.get("/plain")).headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert await policy_kept(video) == video
+    assert await policy_kept("default-src *") == CONTENT_SECURITY_POLICY
+    assert await policy_kept(None) == CONTENT_SECURITY_POLICY
