@@ -154,6 +154,24 @@ class Retention:
     concern_days: int = 30  # after a concern is closed (or given up as unreachable): number, name, note go
 
 
+@dataclass(frozen=True, slots=True)
+class PlanningSettings:
+    """How capacity figures are counted. Products disagree on these, so every choice is a setting
+    and the planner page prints it next to each figure."""
+
+    service_level: float = 0.8  # the share of callers to answer within `target`
+    target: dt.timedelta = dt.timedelta(seconds=20)
+    count_abandoned: bool = True  # abandoned calls stay in the service level's denominator
+    short_abandon: dt.timedelta = dt.timedelta(seconds=5)  # callers who hang up this fast hardly waited
+    count_short_abandons: bool = False  # ... and are left out of the service level unless this is true
+    queue_exits_abandoned: bool = False  # leaving the queue for a callback or voicemail is its own outcome
+    repeat_window: dt.timedelta = dt.timedelta(minutes=30)  # redials of one caller within it: one caller
+    interval: dt.timedelta = dt.timedelta(minutes=30)  # staffing interval: 15, 30 or 60 minutes
+    max_occupancy: float = 0.85  # the busiest a counsellor may be kept
+    shrinkage: float = 0.3  # share of paid time not on the phone (breaks, training, absence)
+    min_abandons: int = 30  # abandons in the period before patience is estimated and Erlang A used
+
+
 VideoProvider = Literal["jitsi", "twilio"]
 VIDEO_PROVIDERS: tuple[VideoProvider, ...] = ("jitsi", "twilio")
 
@@ -208,6 +226,7 @@ class Deployment:
     topics: tuple[Topic, ...] = DEFAULT_TOPICS
     callbacks: CallbackPolicy = CallbackPolicy()
     video: VideoSettings = VideoSettings()
+    planning: PlanningSettings = PlanningSettings()
     website: str | None = None  # told to callers who got lost in the menu, e.g. "www.jobcenter-rhein-sieg.de"
     source: str = ""  # where it was loaded from, for messages
 

@@ -26,6 +26,7 @@ from config.deployment import (
     DayRanges,
     Deployment,
     HolidayCalendar,
+    PlanningSettings,
     Region,
     Retention,
     SameWorkingDay,
@@ -57,6 +58,7 @@ _TOP_KEYS = {
     "topics",
     "callbacks",
     "video",
+    "planning",
 }
 # The web address as callers hear it and customers type it: a host name, perhaps a path, no scheme.
 _WEBSITE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?:/[A-Za-z0-9._~/-]*)?$")
@@ -106,6 +108,7 @@ def parse_deployment(raw: Mapping[str, Any], *, source: str = "") -> Deployment:
     topics = _topics(c, raw.get("topics"))
     callbacks = _callback_policy(c, raw.get("callbacks", {}))
     video = _video(c, raw.get("video"))
+    planning = _planning(c, raw.get("planning", {}))
     if c:
         raise ConfigError(source, c.issues)
     assert timezone is not None and calendar is not None and sla is not None
@@ -120,6 +123,7 @@ def parse_deployment(raw: Mapping[str, Any], *, source: str = "") -> Deployment:
         topics=topics,
         callbacks=callbacks,
         video=video,
+        planning=planning,
         website=website,
         source=source,
     )
@@ -200,6 +204,55 @@ def _video(c: IssueCollector, value: Any) -> VideoSettings:
         parsed = _duration(c, f"video.{name}", table[name]) if name in table else None
         windows[name] = parsed if parsed is not None else getattr(defaults, name)
     return VideoSettings(provider=provider, domain=domain, app_id=app_id, audience=audience, **windows)
+
+
+_PLANNING_DURATIONS = ("target", "short_abandon", "repeat_window", "interval")
+_PLANNING_SWITCHES = ("count_abandoned", "count_short_abandons", "queue_exits_abandoned")
+_PLANNING_SHARES = ("service_level", "max_occupancy", "shrinkage")
+STAFFING_INTERVALS = (dt.timedelta(minutes=15), dt.timedelta(minutes=30), dt.timedelta(minutes=60))
+
+
+def _planning(c: IssueCollector, value: Any) -> PlanningSettings:
+    table = _table(c, "planning", value) or {}
+    _unknown_keys(c, "planning", table, {*_PLANNING_DURATIONS, *_PLANNING_SWITCHES, *_PLANNING_SHARES, "min_abandons"})
+    defaults = PlanningSettings()
+    chosen: dict[str, Any] = {}
+    for name in _PLANNING_DURATIONS:
+        parsed = _duration(c, f"planning.{name}", table[name]) if name in table else None
+        chosen[name] = parsed if parsed is not None else getattr(defaults, name)
+    if chosen["interval"] not in STAFFING_INTERVALS:
+        c.add("planning.interval", 'must be "15m", "30m" or "60m"')
+        chosen["interval"] = defaults.interval
+    for name in _PLANNING_SWITCHES:
+        switch = table.get(name, getattr(defaults, name))
+        if not isinstance(switch, bool):
+            c.add(f"planning.{name}", "must be true or false")
+            switch = getattr(defaults, name)
+        chosen[name] = switch
+    for name in _PLANNING_SHARES:
+        share = table.get(name, getattr(defaults, name))
+        # A service level or occupancy of 0 asks for nothing; a shrinkage of 1 leaves nobody on the phone.
+        fits = isinstance(share, int | float) and not isinstance(share, bool)
+        fits = fits and (0 <= share < 1 if name == "shrinkage" else 0 < share <= 1)
+        if not fits:
+            span = "from 0 up to (not including) 1" if name == "shrinkage" else "above 0 and at most 1"
+            c.add(f"planning.{name}", f"must be a share {span}, such as 0.8")
+            share = getattr(defaults, name)
+        chosen[name] = float(share)
+    chosen["min_abandons"] = _whole_number(
+        c, "planning.min_abandons", table.get("min_abandons", defaults.min_abandons), 1, 100_000
+    )
+    return PlanningSettings(**chosen)
+
+
+def parse_weekly_hours(raw: Mapping[str, Any], *, key: str = "hours") -> WeeklyHours:
+    """One weekly-hours table (`mon = ["08:00-12:00"]`, …) as typed by a planner; raises
+    `ConfigError` naming each bad key."""
+    c = IssueCollector()
+    hours = _weekly_hours(c, key, raw)
+    if c or hours is None:
+        raise ConfigError("", c.issues or [ConfigIssue(key, "no hours")])
+    return hours
 
 
 def _telephony(c: IssueCollector, value: Any) -> TelephonySettings:

@@ -14,6 +14,7 @@ CONTACT_KINDS: frozenset[str] = frozenset(
         # a call on a hotline
         "call_received",
         "language_chosen",
+        "closed_line",  # the hotline was closed when the caller was routed (detail: reason)
         "queued",
         "answered",
         "abandoned",
@@ -46,6 +47,9 @@ CONTACT_KINDS: frozenset[str] = frozenset(
         "counselling_call_failed",
         "counselling_held",
         "counselling_no_show",
+        # counsellors on the hotline (reference "counsellor:<user id>"), for occupancy
+        "counsellor_available",
+        "counsellor_unavailable",
         # survey
         "survey_invited",
         "survey_answered",

@@ -1,0 +1,1 @@
+"""Capacity analysis for planners: figures from the contact log, staffing by Erlang C/A, hours."""
