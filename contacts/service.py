@@ -31,7 +31,7 @@ class InvalidContactEvent(ValueError):
 class ContactEventFields(TypedDict):
     """What a contact event is made of; `caller` (E.164) is stored only as its pseudonym."""
 
-    pseudonymiser: Pseudonymiser
+    pseudonymiser: NotRequired[Pseudonymiser]  # needed only with a caller
     at: dt.datetime
     channel: ContactChannel
     kind: str
@@ -59,12 +59,15 @@ def contact_event_row(**fields: Unpack[ContactEventFields]) -> dict[str, Any]:
     """One event checked and pseudonymised, ready for `record_contact_events`; raises
     `InvalidContactEvent` at once, so a refused event is never left for a later write."""
     caller = fields.get("caller")
+    pseudonymiser = fields.get("pseudonymiser")
+    if caller and pseudonymiser is None:
+        raise InvalidContactEvent("a caller is logged only as a pseudonym: give the pseudonymiser")
     return _validated_row(
         at=fields["at"],
         channel=fields["channel"],
         kind=fields["kind"],
         region=fields["region"],
-        caller_pseudonym=fields["pseudonymiser"](caller) if caller else None,
+        caller_pseudonym=pseudonymiser(caller) if caller and pseudonymiser else None,
         reference=fields.get("reference"),
         duration_seconds=fields.get("duration_seconds"),
         wait_seconds=fields.get("wait_seconds"),

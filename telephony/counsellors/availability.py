@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contacts.service import record_contact_event
 from staff.profile import set_phone
 from telephony.counsellors.models import CounsellorPresence
 
@@ -37,11 +38,30 @@ async def make_available(
         raise PresenceError("Bitte mindestens eine Region wählen.")
     presence = await ensure_presence(session, user_id, now)
     await set_phone(session, user_id, phone)
+    before = set(presence.regions) if presence.available else set()
     presence.regions = sorted(set(regions))
     presence.available, presence.misses, presence.updated_at = True, 0, now
+    await log_availability(session, user_id, now, left=before - set(regions), joined=set(regions) - before)
     return presence
 
 
 async def make_unavailable(session: AsyncSession, *, user_id: int, now: dt.datetime) -> None:
     presence = await ensure_presence(session, user_id, now)
+    await set_unavailable(session, presence, now)
+
+
+async def set_unavailable(session: AsyncSession, presence: CounsellorPresence, now: dt.datetime) -> None:
+    if presence.available:
+        await log_availability(session, presence.user_id, now, left=set(presence.regions), joined=set())
     presence.available, presence.updated_at = False, now
+
+
+async def log_availability(
+    session: AsyncSession, user_id: int, now: dt.datetime, *, left: set[str], joined: set[str]
+) -> None:
+    """Planners' occupancy figures need the time counsellors were on the hotline, per region."""
+    for kind, regions in (("counsellor_unavailable", left), ("counsellor_available", joined)):
+        for region in sorted(regions):
+            await record_contact_event(
+                session, at=now, channel="phone", kind=kind, region=region, reference=f"counsellor:{user_id}"
+            )

@@ -15,6 +15,7 @@ from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 from config.deployment import Deployment
 from formatting.opening_hours import clock_time
 from storage.clock import Clock
+from telephony.counsellors.availability import set_unavailable
 from telephony.counsellors.dispatch import Dispatcher, waiting_callers
 from telephony.counsellors.models import CounsellorPresence
 from telephony.counsellors.staff_line import (
@@ -164,7 +165,7 @@ class CounsellorWebhooks:
                 if status in MISSED:
                     presence.misses += 1
                     if presence.misses >= self.deployment.telephony.counsellor_max_misses:
-                        presence.available = False
+                        await set_unavailable(session, presence, self.clock())
                         log.info("counsellor set unavailable after missed calls", extra={"user": user})
                 else:
                     presence.misses = 0

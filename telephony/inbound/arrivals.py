@@ -101,6 +101,16 @@ class ArrivalLog:
         self._queued.add(call_sid)
         self._wake.set()
 
+    def note_step(self, event: dict[str, Any]) -> bool:
+        """Queue a later step of a call (a `contact_event_row`) that nobody waits for, such as
+        reaching the closed line; False (nothing queued) when the writer is not running or too
+        much waits, and the caller writes it itself."""
+        if self._writer is None or len(self._events) >= self.max_queued:
+            return False
+        self._events.append(event)
+        self._wake.set()
+        return True
+
     async def written(self, call_sid: str) -> None:
         """Return once `call_sid`'s arrival is committed (at once if it is not queued); raise
         `ArrivalNotLogged` while its round cannot be committed."""
@@ -113,7 +123,7 @@ class ArrivalLog:
         """Commit everything queued so far in one transaction. On failure keep it queued for the
         next round and return False."""
         calls, events = self._calls, self._events
-        if not calls:
+        if not calls and not events:
             return True
         self._calls, self._events = {}, []
         try:

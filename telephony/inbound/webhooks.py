@@ -9,6 +9,7 @@ failure: the edge (`telephony.edge.webhooks`) then plays `fallback_answer`.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from callbacks.service import attach_recording_details, leave_voicemail, request
 from config.deployment import Deployment, Region
 from config.loader import normalise_number
 from contacts.pseudonyms import Pseudonymiser
-from contacts.service import record_contact_event
+from contacts.service import contact_event_row, record_contact_event, record_contact_events
 from formatting import opening_hours
 from routing import UnknownNumber, decide, find_region, next_window
 from storage.clock import Clock
@@ -104,6 +105,7 @@ class VoiceWebhooks:
         now = self.clock()
         decision = decide(step.region.numbers[0], now, self.deployment)
         if not decision.open:
+            await self._log_closed(step, now, decision.reason)
             return twiml.closed_line(
                 self.links,
                 self.prompts,
@@ -122,6 +124,27 @@ class VoiceWebhooks:
         if first_time:
             self.on_queued()
         return twiml.enqueue(self.links, self.prompts, step.region, step.language, with_notice=first_time)
+
+    async def _log_closed(self, step: CallStep, now: dt.datetime, reason: str | None) -> None:
+        """Planners count the demand outside the hours. The caller does not wait for it: the
+        step goes with the next round of arrivals, and a log that cannot be written costs the
+        caller nothing."""
+        event = contact_event_row(
+            at=now,
+            channel="phone",
+            kind="closed_line",
+            region=step.region.id,
+            reference=step.call_sid,
+            detail={"reason": reason},
+            event_id=f"{step.call_sid}:closed_line",
+        )
+        if self.calls.arrivals.note_step(event):
+            return
+        try:
+            async with self.sessions.begin() as session:
+                await record_contact_events(session, [event])
+        except Exception:
+            log.warning("closed-line call not logged", extra={"call_sid": step.call_sid}, exc_info=True)
 
     # --- waiting in the queue ----------------------------------------------------------------
 
