@@ -4,6 +4,7 @@ import callbacks.models
 import callbacks.rate_limits
 import callbacks.recording_news  # noqa: F401
 import contacts.models  # noqa: F401
+import planning.models  # noqa: F401
 import staff.models  # noqa: F401
 import storage.job_leases  # noqa: F401
 import telephony.counsellors.models

@@ -1,0 +1,107 @@
+"""Keeping the quarter-hour roll-ups up to date, and reading them.
+
+`refresh` rolls up what was logged since the last round (by event id) and, always, the last
+hour: an event committed a moment late on PostgreSQL (a lower id after a higher one) lands
+there. When the counting rules of the deployment file change, every roll-up is counted again.
+`rebuild` counts a stretch from scratch, a week at a time so memory stays flat, for the demo
+data and for changed rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import cast
+
+from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from contacts.models import ContactEvent
+from planning.counting import CALL_SPAN, MAX_AVAILABLE_SPAN, QUARTER, CountingRules, Event, count, quarter_of
+from planning.models import COUNT_COLUMNS, CapacityInterval, RollupState
+
+CHUNK = dt.timedelta(days=7)
+ALWAYS_AGAIN = dt.timedelta(hours=1)
+_INTERVALS = cast(Table, CapacityInterval.__table__)
+_STATE_ID = 1
+_E = ContactEvent
+_EVENT_COLUMNS = (
+    _E.occurred_at,
+    _E.region,
+    _E.channel,
+    _E.kind,
+    _E.caller_pseudonym,
+    _E.reference,
+    _E.duration_seconds,
+    _E.wait_seconds,
+    _E.detail,
+)
+
+
+async def refresh(sessions: async_sessionmaker[AsyncSession], *, rules: CountingRules, now: dt.datetime) -> int:
+    """Bring the roll-ups up to `now`; returns how many quarter hours were counted."""
+    async with sessions() as session:
+        state = await session.get(RollupState, _STATE_ID)
+        newest = await session.scalar(select(func.max(_E.id)))
+        if newest is None:
+            return 0
+        last_seen = state.last_event_id if state is not None and state.settings_key == rules.key else 0
+        earliest = await session.scalar(select(func.min(_E.occurred_at)).where(_E.id > last_seen))
+    since = now - ALWAYS_AGAIN
+    if earliest is not None:
+        since = min(since, earliest - CALL_SPAN)
+    counted = await rebuild(sessions, since=since, until=now, rules=rules)
+    async with sessions.begin() as session:
+        state = await session.get(RollupState, _STATE_ID)
+        if state is None:
+            session.add(RollupState(id=_STATE_ID, settings_key=rules.key, last_event_id=newest, rolled_at=now))
+        else:
+            state.settings_key, state.last_event_id, state.rolled_at = rules.key, newest, now
+    return counted
+
+
+async def rebuild(
+    sessions: async_sessionmaker[AsyncSession], *, since: dt.datetime, until: dt.datetime, rules: CountingRules
+) -> int:
+    """Count the quarter hours from `since` to `until` (widened to whole quarter hours) again."""
+    start, end = quarter_of(since), quarter_of(until) + QUARTER
+    counted = 0
+    lookback = max(rules.repeat_window, MAX_AVAILABLE_SPAN)
+    while start < end:
+        stop = min(end, start + CHUNK)
+        async with sessions.begin() as session:
+            events = await _events(session, start - lookback, stop + CALL_SPAN)
+            rows = count(events, since=start, until=stop, rules=rules)
+            await session.execute(
+                delete(CapacityInterval).where(CapacityInterval.starts_at >= start, CapacityInterval.starts_at < stop)
+            )
+            if rows:
+                values = [{"region": region, "starts_at": at, **row} for (region, at), row in rows.items()]
+                await session.execute(insert(_INTERVALS), values)
+        counted += len(rows)
+        start = stop
+    return counted
+
+
+async def _events(session: AsyncSession, since: dt.datetime, until: dt.datetime) -> list[Event]:
+    result = await session.execute(
+        select(*_EVENT_COLUMNS).where(_E.occurred_at >= since, _E.occurred_at < until).order_by(_E.occurred_at, _E.id)
+    )
+    return [Event(*row) for row in result]
+
+
+async def read_intervals(
+    session: AsyncSession, *, since: dt.datetime, until: dt.datetime, regions: Sequence[str] | None
+) -> list[tuple[dt.datetime, dict[str, int]]]:
+    """The roll-ups of [since, until), summed over `regions` (None: all), oldest first."""
+    sums = [func.sum(getattr(CapacityInterval, name)).label(name) for name in COUNT_COLUMNS]
+    query = (
+        select(CapacityInterval.starts_at, *sums)
+        .where(CapacityInterval.starts_at >= since, CapacityInterval.starts_at < until)
+        .group_by(CapacityInterval.starts_at)
+        .order_by(CapacityInterval.starts_at)
+    )
+    if regions is not None:
+        query = query.where(CapacityInterval.region.in_(regions))
+    result = await session.execute(query)
+    return [(row[0], dict(zip(COUNT_COLUMNS, (int(v or 0) for v in row[1:]), strict=True))) for row in result]
