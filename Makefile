@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/claims.py
 	$(BIN)/python bench/worklist.py
 	$(BIN)/python bench/database_faults.py
+	$(BIN)/python bench/erlang.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -24,6 +24,7 @@ from config.loader import load_deployment
 from config.settings import Settings, load_settings
 from formatting.moments import timestamp
 from routing import hours_per_week
+from service.capacity_cli import add_capacity_commands
 from service.counselling_cli import add_counselling_commands
 from service.failures import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandFailed
 from staff.roles import ROLES, Role, parse_role
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     concern_list.set_defaults(run=_concerns_list)
 
     add_counselling_commands(commands, common, _settings, parse_moment)
+    add_capacity_commands(commands, common, _settings)
 
     users = commands.add_parser("users", help="staff accounts").add_subparsers(metavar="ACTION")
     add = users.add_parser("add", parents=[common], help="add a staff account")
