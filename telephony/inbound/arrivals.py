@@ -108,6 +108,7 @@ class ArrivalLog:
         if self._writer is None or len(self._events) >= self.max_queued:
             return False
         self._events.append(event)
+        self._queued.add(event["reference"])  # the call's next webhook waits for it: steps stay in order
         self._wake.set()
         return True
 
@@ -141,7 +142,9 @@ class ArrivalLog:
             self.failing = True
             self._settle()
             return False
-        self._queued.difference_update(calls)
+        written = set(calls) | {event["reference"] for event in events}
+        gathered_since = set(self._calls) | {event["reference"] for event in self._events}
+        self._queued.difference_update(written - gathered_since)
         self.failing = False
         self._settle()
         return True
