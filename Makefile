@@ -11,15 +11,15 @@ HOST ?= 127.0.0.1
 .PHONY: run test lint check bench clean vendor
 
 # The lock is a prerequisite too, so a new pinned version is fetched by the next `make run`/`make test`.
-$(STAMP): pyproject.toml video/vendor.lock.json
+$(STAMP): pyproject.toml service/vendor.lock.json
 	$(PYTHON) -c 'import sys; sys.exit("hotline needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m service.vendor_assets  # offline: says so and carries on (only Twilio Video needs it)
+	$(BIN)/python -m service.vendor_assets  # offline: says so and carries on (only Twilio Video and the charts need it)
 	touch $(STAMP)
 
-# The npm packages the video join pages serve from /static/vendor/ (video/vendor.lock.json):
+# The npm packages the pages serve from /static/vendor/ (service/vendor.lock.json: Twilio Video, Chart.js):
 # downloaded, checked against the lock, nothing done when already in place.
 vendor: $(STAMP)
 	$(BIN)/python -m service.vendor_assets $(VENDOR_FLAGS)

@@ -1,15 +1,16 @@
 """Browser code from the npm registry, fetched at build time and served from our own /static/vendor/.
 
 `python -m service.vendor_assets` (`make vendor`, and part of the first `make run`/`make test`)
-reads video/vendor.lock.json, and for each package whose files are not yet in place: downloads
+reads service/vendor.lock.json, and for each package whose files are not yet in place: downloads
 its tarball, refuses it unless it matches the lock's `integrity` (npm's sha512), takes only the
 listed files (never extracting the rest), applies the lock's reviewed replacements and checks
 each result against its `sha256` before anything is written. Nothing but the standard library,
 so it runs before (and without) node or npm.
 
 Offline it says so in one line and succeeds, so `make run` still works for the default Jitsi
-provider; `--require` (CI) makes that a failure. A tarball or file that does not match the lock
-is always a failure: that is not an outage but something to look at.
+provider and the planner page shows its tables without charts; `--require` (CI) makes that a
+failure. A tarball or file that does not match the lock is always a failure: that is not an
+outage but something to look at.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCK = ROOT / "video" / "vendor.lock.json"
+LOCK = ROOT / "service" / "vendor.lock.json"
 VENDOR_DIRECTORY = PurePosixPath("service/static/vendor")  # the only place the lock may write to
 MAX_TARBALL_BYTES = 64 * 1024 * 1024
 TIMEOUT_SECONDS = 30

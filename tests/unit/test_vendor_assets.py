@@ -264,14 +264,27 @@ def test_download_reads_file_urls(published: tuple[Path, bytes]) -> None:
     assert download(path.as_uri()) == data
 
 
-def test_the_project_lock_pins_twilio_video_from_the_npm_registry() -> None:
-    [package] = read_lock(LOCK)
-    assert package.name == "twilio-video" and package.integrity.startswith("sha512-")
-    assert package.tarball == f"https://registry.npmjs.org/twilio-video/-/twilio-video-{package.version}.tgz"
-    assert {str(file.target) for file in package.files} == {
+def test_the_project_lock_pins_each_package_from_the_npm_registry_with_its_licence() -> None:
+    packages = {package.name: package for package in read_lock(LOCK)}
+    assert set(packages) == {"twilio-video", "chart.js", "chartjs-chart-matrix"}
+    for name, package in packages.items():
+        assert package.integrity.startswith("sha512-")
+        assert package.tarball == f"https://registry.npmjs.org/{name}/-/{name}-{package.version}.tgz"
+    assert {str(file.target) for package in packages.values() for file in package.files} == {
         "service/static/vendor/twilio-video.min.js",
         "service/static/vendor/twilio-video.LICENSE.md",
+        "service/static/vendor/chart.umd.min.js",
+        "service/static/vendor/chart.js.LICENSE.md",
+        "service/static/vendor/chartjs-chart-matrix.min.js",
+        "service/static/vendor/chartjs-chart-matrix.LICENSE.md",
     }
+
+
+def test_the_charts_are_chart_js_4_with_a_matrix_plugin_of_a_version_made_for_it() -> None:
+    packages = {package.name: package for package in read_lock(LOCK)}
+    # chartjs-chart-matrix 2.x and later declare chart.js >=3 as their peer; planner_charts.js uses v4's API.
+    assert packages["chart.js"].version.split(".")[0] == "4"
+    assert int(packages["chartjs-chart-matrix"].version.split(".")[0]) >= 2
 
 
 def read_lock_from(tmp_path: Path, entry: dict[str, Any]) -> tuple[Package, ...]:
