@@ -30,6 +30,7 @@ run: export HOTLINE_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(BIN)/hotline db upgrade
 	$(BIN)/hotline users bootstrap
+	$(BIN)/hotline demo seed --days 365 --if-empty  # a year of synthetic contacts for the planner's pages, once
 	$(BIN)/hotline serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
