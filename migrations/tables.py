@@ -10,3 +10,4 @@ import storage.job_leases  # noqa: F401
 import telephony.counsellors.models
 import telephony.inbound.models
 import telephony.outbound.models  # noqa: F401
+import video.models  # noqa: F401

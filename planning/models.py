@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -47,6 +47,7 @@ COUNT_COLUMNS: tuple[str, ...] = (
 
 class CapacityInterval(Base):
     __tablename__ = "capacity_intervals"
+    __table_args__ = (Index("ix_capacity_intervals_starts_at", "starts_at"),)  # all regions of a period
 
     region: Mapped[str] = mapped_column(String(40), primary_key=True)
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, primary_key=True)  # UTC, on the quarter hour

@@ -24,6 +24,8 @@ from config.deployment import Deployment
 from config.loader import load_deployment
 from config.settings import Settings
 from contacts.pseudonyms import Pseudonymiser
+from planning.service import Planner
+from planning.views import PlannerViews, planning_routes
 from service import keys
 from service.concern_contacts import ConcernContactsFromQueue
 from service.counselling import build_counselling, outbound_for
@@ -74,12 +76,13 @@ from video.routes import LINK_ROUTES, link_url
 from video.service import Counselling
 from video.web import counselling_routes
 
-PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks", "video")
+PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks", "video", "planning")
 DISPATCH_INTERVAL_SECONDS = 10  # a safety net: enqueuing and availability changes poke at once
 CONCERN_JOBS_INTERVAL_SECONDS = 60
 RETENTION_INTERVAL_SECONDS = 3600  # deletion is due by the day; an hour late is on time
 REMINDERS_INTERVAL_SECONDS = 60
 PHONE_SESSIONS_INTERVAL_SECONDS = 30  # a phone session rings at most this late
+CAPACITY_ROLLUP_INTERVAL_SECONDS = 300  # the planner's figures are at most five minutes behind
 MAX_REQUEST_BYTES = 64 * 1024  # forms and webhooks are small; anything larger is refused with 413
 # Booking, cancelling and moving: a customer needs a handful (a slot just taken, a typo in the
 # number); a shared address still gets a day's worth for many; a script is stopped early.
@@ -205,6 +208,10 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app[keys.PHONE_SESSIONS] = phone_sessions
     scheduled.append(("counselling-phone-sessions", phone_sessions.ring_due, PHONE_SESSIONS_INTERVAL_SECONDS))
     app.add_routes(counsellor_routes(CounsellingPage(counselling, ConcernContactsFromQueue(sessions))))
+    planner = Planner(sessions, deployment, clock)
+    app[keys.PLANNER] = planner
+    scheduled.append(("capacity-rollups", planner.refresh_rollups, CAPACITY_ROLLUP_INTERVAL_SECONDS))
+    app.add_routes(planning_routes(PlannerViews(planner)))
     # The customer's counselling pages: wrong tokens counted in memory, forms in the contact form's table.
     submissions = AddressAllowance(sessions, settings.secret_key, clock, COUNSELLING_FORMS, COUNSELLING_FORM_LIMIT)
     public = PublicPages(deployment, clock, TokenGuessLimit(clock), submissions)

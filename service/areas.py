@@ -42,8 +42,7 @@ AREAS: tuple[Area, ...] = (
         "planner",
         "planning",
         "Planung",
-        "Nachfrage und Hotline-Zeiten vergleichen, Zeiten planen.",
-        placeholder="/planning",
+        "Nachfrage und Hotline-Zeiten vergleichen, Personalbedarf berechnen, Zeiten planen.",
     ),
     Area(
         "auditor",

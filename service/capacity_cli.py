@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from config.deployment import PlanningSettings
 from config.loader import load_deployment
 from config.settings import Settings
+from service.capacity_report import add_report_command
 from service.failures import EXIT_OK, EXIT_USAGE, CommandFailed
 
 SettingsOf = Callable[[argparse.Namespace], Settings]
@@ -41,6 +42,7 @@ def add_capacity_commands(
         metavar="ACTION"
     )
     add_staff_command(capacity, common, settings_of)
+    add_report_command(capacity, common, settings_of)
     return capacity
 
 

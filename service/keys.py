@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from callbacks.jobs import ConcernJobs
 from config.deployment import Deployment
 from config.settings import Settings
+from planning.service import Planner
 from storage.clock import Clock
 from telephony.counsellors.dispatch import Dispatcher
 from telephony.edge.late_work import LateWork
@@ -32,3 +33,4 @@ COUNSELLING = web.AppKey("counselling", Counselling)
 PHONE_SESSIONS = web.AppKey("phone_sessions", PhoneSessionDialer)
 REQUEST_ID = web.RequestKey("request_id", str)
 LANGUAGE = web.RequestKey("language", str)
+PLANNER = web.AppKey("planner", Planner)

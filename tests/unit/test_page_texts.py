@@ -22,7 +22,7 @@ from telephony.outbound.outbox import KIND_TITLES
 from video import booking_views, counsellor_views, customer_texts, refusal_texts, slot_form
 
 ROOT = Path(__file__).parents[2]
-PACKAGES = ("service", "staff", "telephony", "callbacks", "video")
+PACKAGES = ("service", "staff", "telephony", "callbacks", "video", "planning")
 _LITERAL = re.compile(r"""_\((["'])(.+?)\1\)""")
 
 
