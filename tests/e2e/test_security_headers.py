@@ -84,7 +84,15 @@ def assert_protected(response_headers: object, path: str) -> None:
 def routes_to_visit(app: web.Application, reference: str) -> list[tuple[str, str]]:
     """(method, path) of every route but Twilio's webhooks and the static files, path
     parameters filled with a real region and concern."""
-    values = {"region": "siegburg", "reference": reference, "slot": "1", "booking": "1", "token": "no-such-token", "table": "key-figures", "format": "csv"}
+    values = {
+        "region": "siegburg",
+        "reference": reference,
+        "slot": "1",
+        "booking": "1",
+        "token": "no-such-token",
+        "table": "key-figures",
+        "format": "csv",
+    }
     visits = []
     for route in app.router.routes():
         info = route.resource.get_info() if route.resource else {}
