@@ -18,38 +18,53 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def staffing_table(staffing: Sequence[IntervalStaffing], slot_minutes: int, language: str, note: str) -> FigureTable:
+def staffing_tables(
+    staffing: Sequence[IntervalStaffing], slot_minutes: int, language: str, note: str
+) -> tuple[FigureTable, FigureTable]:
+    """Counsellors needed against signed in (the chart), and the load behind it (a table)."""
     names = moments.weekday_names(language, "abbreviated")
     one, whole, pct = as_number(language, 1), as_number(language), as_percent(language)
-    rows = []
+    interval = Column("interval", "Intervall")
+    labels = []
     for entry in staffing:
         start = entry.slot * slot_minutes
-        text = f"{names[entry.day]} {_clock(start)}–{_clock(start + slot_minutes)}"
-        rows.append(
-            [
-                Cell(f"{entry.day}:{_clock(start)}", text),
-                cell(entry.needed, whole),
-                cell(round(entry.paid, 2), one),
-                cell(round(entry.available, 2), one),
-                cell(round(entry.calls, 2), one),
-                cell(None if entry.service_level is None else round(entry.service_level * 100, 1), pct),
-            ]
+        labels.append(
+            Cell(f"{entry.day}:{_clock(start)}", f"{names[entry.day]} {_clock(start)}–{_clock(start + slot_minutes)}")
         )
-    return FigureTable(
+    people = FigureTable(
         id="staffing",
         caption="Personalbedarf und angemeldete Beraterinnen und Berater je Intervall",
         columns=[
-            Column("interval", "Intervall"),
+            interval,
             Column("needed", "Bedarf am Telefon"),
             Column("paid", "Bedarf mit Ausfallquote"),
             Column("available", "Angemeldet (Mittel)"),
-            Column("calls", "Anrufe je Intervall (Mittel)"),
-            Column("service_level", "Servicelevel mit Bedarf", "%"),
         ],
-        rows=rows,
+        rows=[
+            [label_cell, cell(e.needed, whole), cell(round(e.paid, 2), one), cell(round(e.available, 2), one)]
+            for label_cell, e in zip(labels, staffing, strict=True)
+        ],
         chart="bar",
         note=note,
     )
+    load = FigureTable(
+        id="load",
+        caption="Last je Intervall und Servicelevel mit dem Bedarf",
+        columns=[
+            interval,
+            Column("calls", "Anrufe je Intervall (Mittel)"),
+            Column("service_level", "Servicelevel mit Bedarf", "%"),
+        ],
+        rows=[
+            [
+                label_cell,
+                cell(round(e.calls, 2), one),
+                cell(None if e.service_level is None else round(e.service_level * 100, 1), pct),
+            ]
+            for label_cell, e in zip(labels, staffing, strict=True)
+        ],
+    )
+    return people, load
 
 
 def what_if_table(outcomes: Sequence[VariantOutcome], settings: PlanningSettings, language: str) -> FigureTable:

@@ -20,7 +20,7 @@ from planning.metrics import Figures, figures, summed
 from planning.models import COUNT_COLUMNS, CapacityInterval, RollupState
 from planning.notes import counting_notes
 from planning.period import Period, PeriodError, period_of
-from planning.planner_tables import recommendation_table, staffing_table, what_if_table
+from planning.planner_tables import recommendation_table, staffing_tables, what_if_table
 from planning.profiles import bucketed, local_day, slot_of_week, week_start
 from planning.recommend import Recommendation, hours_block, parse_hours_block, recommend_hours
 from planning.report_tables import demand_heatmap, key_figures, over_time, regions_table
@@ -150,7 +150,7 @@ class Planner:
             demand_heatmap(by_hour, weekdays, _open_slots([r.hours["hotline"] for r in regions], 60), language)
         )
         tables.extend(over_time(series, language, weekly=weekly))
-        tables.append(staffing_table(staffing, slot_minutes, language, notes["staffing"]))
+        tables.extend(staffing_tables(staffing, slot_minutes, language, notes["staffing"]))
         report = PlannerReport(
             region=region,
             period=period,

@@ -37,7 +37,7 @@ def add_report_command(
         "--table",
         default="key-figures",
         help="with --format csv: which table (key-figures, regions, demand-by-hour, service-level, waiting, calls, "
-        "staffing; default key-figures)",
+        "staffing, load; default key-figures)",
     )
     report.set_defaults(run=lambda args: _report(args, settings_of(args)))
 

@@ -100,7 +100,9 @@ async def _write(
     """The summary of what was seeded, or None (and the events present) when --if-empty found some."""
     from contacts.pseudonyms import Pseudonymiser
     from planning.demo import count_contact_events, seed
+    from planning.service import Planner
     from service.preflight import check_database
+    from storage.clock import system_clock
     from storage.engine import create_engine, session_factory
 
     await check_database(settings.database_url)
@@ -120,6 +122,8 @@ async def _write(
             seed=args.seed,
             calls_per_weekday=args.calls_per_weekday,
         )
+        # The planner's pages read roll-ups: count the new year now, not at the next job round.
+        await Planner(sessions, deployment, system_clock).refresh_rollups()
         return summary, 0
     finally:
         await engine.dispose()
