@@ -51,6 +51,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/worklist.py
 	$(BIN)/python bench/database_faults.py
 	$(BIN)/python bench/erlang.py
+	$(BIN)/python bench/recommend.py
+	$(BIN)/python bench/capacity.py --events 1e5,1e6
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
