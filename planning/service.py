@@ -3,7 +3,9 @@ best hours for a budget, and keeping the roll-ups they read up to date."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -29,10 +31,12 @@ from planning.staffing import staffing_by_interval
 from planning.tables import FigureTable
 from planning.what_if import compare
 from storage.clock import Clock
-from storage.job_leases import take_lease
+from storage.job_leases import release_lease, take_lease
 
 WEEKLY_SERIES_AFTER_DAYS = 92  # longer periods are shown by week, not by day
-ROLLUP_LEASE = dt.timedelta(minutes=10)
+ROLLUP_JOB = "capacity-rollups"
+ROLLUP_LEASE = dt.timedelta(minutes=30)  # given back at the end; runs out only if its process died
+LEASE_RETRY_SECONDS = 0.25
 _SLOT_COLUMNS = ("offered", "available_s", "callers", "closed_callers", "closed_to_callback")
 
 
@@ -93,13 +97,23 @@ class Planner:
         s = self.settings
         return CountingRules(target=s.target, short_abandon=s.short_abandon, repeat_window=s.repeat_window)
 
-    async def refresh_rollups(self) -> int:
-        """The scheduled job: roll up what was logged since the last round, once across processes."""
-        now = self.clock()
-        async with self.sessions.begin() as session:
-            if not await take_lease(session, name="capacity-rollups", holder=self.holder, now=now, ttl=ROLLUP_LEASE):
+    async def refresh_rollups(self, *, wait_seconds: float = 0.0) -> int:
+        """Roll up what was logged since the last round, once across processes: the scheduled job
+        skips a round another process is doing; a command waits up to `wait_seconds` for it."""
+        give_up = time.monotonic() + wait_seconds
+        while not await self._take_lease():
+            if time.monotonic() >= give_up:
                 return 0
-        return await refresh(self.sessions, rules=self.rules, now=now)
+            await asyncio.sleep(LEASE_RETRY_SECONDS)
+        try:
+            return await refresh(self.sessions, rules=self.rules, now=self.clock())
+        finally:
+            async with self.sessions.begin() as session:
+                await release_lease(session, name=ROLLUP_JOB, holder=self.holder, now=self.clock())
+
+    async def _take_lease(self) -> bool:
+        async with self.sessions.begin() as session:
+            return await take_lease(session, name=ROLLUP_JOB, holder=self.holder, now=self.clock(), ttl=ROLLUP_LEASE)
 
     async def report(self, query: PlannerQuery, language: str) -> PlannerReport:
         deployment, settings = self.deployment, self.settings

@@ -18,6 +18,7 @@ from service.failures import EXIT_OK, EXIT_USAGE, CommandFailed
 if TYPE_CHECKING:  # the database layer loads only when the command runs
     from planning.service import PlannerReport
 
+ROLLUP_WAIT_SECONDS = 300.0  # a round the running service is doing ends first
 SettingsOf = Callable[[argparse.Namespace], Settings]
 
 
@@ -73,7 +74,7 @@ async def _build(settings: Settings, args: argparse.Namespace) -> PlannerReport:
     engine = create_engine(settings.database_url)
     try:
         planner = Planner(session_factory(engine), load(settings.config_path), system_clock)
-        await planner.refresh_rollups()
+        await planner.refresh_rollups(wait_seconds=ROLLUP_WAIT_SECONDS)
         return await planner.report(PlannerQuery(region=args.region, first=args.first, last=args.last), "en")
     except (PlannerInputError, PeriodError) as exc:
         raise CommandFailed(str(exc), EXIT_USAGE) from None

@@ -21,6 +21,7 @@ from service.failures import EXIT_OK
 if TYPE_CHECKING:  # every command starts with the parser: the database layer loads only for this one
     from planning.demo import SeedSummary
 
+ROLLUP_WAIT_SECONDS = 300.0  # a round the running service is doing ends first
 SettingsOf = Callable[[argparse.Namespace], Settings]
 MomentParser = Callable[[str, dt.tzinfo], dt.datetime]
 
@@ -123,7 +124,7 @@ async def _write(
             calls_per_weekday=args.calls_per_weekday,
         )
         # The planner's pages read roll-ups: count the new year now, not at the next job round.
-        await Planner(sessions, deployment, system_clock).refresh_rollups()
+        await Planner(sessions, deployment, system_clock).refresh_rollups(wait_seconds=ROLLUP_WAIT_SECONDS)
         return summary, 0
     finally:
         await engine.dispose()

@@ -38,3 +38,13 @@ async def take_lease(session: AsyncSession, *, name: str, holder: str, now: dt.d
     except IntegrityError:
         return False  # another process holds it
     return True
+
+
+async def release_lease(session: AsyncSession, *, name: str, holder: str, now: dt.datetime) -> None:
+    """Give the lease back before it runs out, so another process need not wait for it."""
+    await session.execute(
+        update(JobLease)
+        .where(JobLease.name == name, JobLease.holder == holder)
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
