@@ -51,6 +51,12 @@ def _recommend_form(values: Mapping[str, str]) -> RecommendForm:
     block = _hours(values["min_block"] or DEFAULTS["min_block"], "Kürzester Block")
     earliest = _clock(values["earliest"] or DEFAULTS["earliest"], "Frühester Beginn")
     latest = _clock(values["latest"] or DEFAULTS["latest"], "Spätestes Ende")
+    if latest <= earliest:
+        raise PlannerInputError("Das späteste Ende muss nach dem frühesten Beginn liegen.")
+    if not 0 < block * 60 <= latest - earliest:
+        raise PlannerInputError(
+            "Kürzester Block: mehr als 0 Stunden und nicht länger als die Zeit von Beginn bis Ende."
+        )
     return RecommendForm(
         budget_hours=budget, min_block_minutes=round(block * 60), earliest_minute=earliest, latest_minute=latest
     )

@@ -24,7 +24,7 @@ from planning.notes import counting_notes
 from planning.period import Period, PeriodError, period_of
 from planning.planner_tables import recommendation_table, staffing_tables, what_if_table
 from planning.profiles import bucketed, local_day, slot_of_week, week_start
-from planning.recommend import Recommendation, hours_block, parse_hours_block, recommend_hours
+from planning.recommend import hours_block, parse_hours_block, recommend_hours
 from planning.report_tables import demand_heatmap, key_figures, over_time, regions_table
 from planning.rollups import read_intervals, refresh
 from planning.staffing import staffing_by_interval
@@ -177,41 +177,63 @@ class Planner:
         if region is None:
             return report
         demand = _weekly_demand(by_slot, weekdays, slot_minutes)
+        needed = self._agents_needed(totals, slot_minutes)
         closed_rate = _share(
             sum(c["closed_to_callback"] for c in by_slot.values()), sum(c["closed_callers"] for c in by_slot.values())
         )
-        needed = self._agents_needed(totals, slot_minutes)
-        what_if: FigureTable | None = None
-        problems: tuple[str, ...] = ()
         if query.proposed_hours and query.proposed_hours.strip():
-            try:
-                proposed = parse_hours_block(query.proposed_hours)
-            except ConfigError as exc:
-                problems = tuple(str(issue) for issue in exc.issues)
-            else:
-                outcomes = compare(
-                    demand,
-                    {"Aktuelle Zeiten": region.hours["hotline"], "Vorschlag": proposed},
-                    closed_callback_rate=closed_rate,
-                    agents_needed=needed,
-                )
-                what_if = what_if_table(outcomes, settings, language)
-        recommendation, block, problem = None, None, None
+            report = self._what_if(report, region, query.proposed_hours, demand, closed_rate, needed, language)
         if query.recommend is not None:
-            try:
-                best = self._recommend(demand, query.recommend)
-            except ValueError as exc:
-                problem = str(exc)
-            else:
-                recommendation = recommendation_table(best, demand, needed, language)
-                block = hours_block(best.hours, region_id=region.id)
+            report = self._recommendation(report, region, query.recommend, demand, needed, language)
+        return report
+
+    def _what_if(
+        self,
+        report: PlannerReport,
+        region: Region,
+        proposed_text: str,
+        demand: WeeklyDemand,
+        closed_rate: float,
+        needed: AgentsNeeded,
+        language: str,
+    ) -> PlannerReport:
+        try:
+            proposed = parse_hours_block(proposed_text)
+        except ConfigError as exc:
+            return replace(report, what_if_problems=tuple(str(issue) for issue in exc.issues))
+        outcomes = compare(
+            demand,
+            {"Aktuelle Zeiten": region.hours["hotline"], "Vorschlag": proposed},
+            closed_callback_rate=closed_rate,
+            agents_needed=needed,
+        )
+        return replace(report, what_if=what_if_table(outcomes, self.settings, language))
+
+    def _recommendation(
+        self,
+        report: PlannerReport,
+        region: Region,
+        form: RecommendForm,
+        demand: WeeklyDemand,
+        needed: AgentsNeeded,
+        language: str,
+    ) -> PlannerReport:
+        slot = demand.slot_minutes
+        try:
+            best = recommend_hours(
+                demand,
+                # on the slot grid: the budget and the window rounded in, the shortest block up
+                budget_minutes=int(form.budget_hours * 60) // slot * slot,
+                min_block_minutes=-(-form.min_block_minutes // slot) * slot,
+                earliest_minute=-(-form.earliest_minute // slot) * slot,
+                latest_minute=form.latest_minute // slot * slot,
+            )
+        except ValueError as exc:
+            return replace(report, recommend_problem=str(exc))
         return replace(
             report,
-            what_if=what_if,
-            what_if_problems=problems,
-            recommendation=recommendation,
-            recommended_block=block,
-            recommend_problem=problem,
+            recommendation=recommendation_table(best, demand, needed, language),
+            recommended_block=hours_block(best.hours, region_id=region.id),
         )
 
     def _region(self, region_id: str | None) -> Region | None:
@@ -224,15 +246,6 @@ class Planner:
 
     def _agents_needed(self, totals: Figures, slot_minutes: int) -> AgentsNeeded:
         return AgentsNeeded(self.settings, totals.aht_s, totals.patience_s, slot_minutes * 60)
-
-    def _recommend(self, demand: WeeklyDemand, form: RecommendForm) -> Recommendation:
-        return recommend_hours(
-            demand,
-            budget_minutes=round(form.budget_hours * 60),
-            min_block_minutes=form.min_block_minutes,
-            earliest_minute=form.earliest_minute,
-            latest_minute=form.latest_minute,
-        )
 
 
 @dataclass(frozen=True, slots=True)
