@@ -92,9 +92,10 @@ async def _events(session: AsyncSession, since: dt.datetime, until: dt.datetime)
 
 async def read_intervals(
     session: AsyncSession, *, since: dt.datetime, until: dt.datetime, regions: Sequence[str] | None
-) -> list[tuple[dt.datetime, dict[str, int]]]:
-    """The roll-ups of [since, until), summed over `regions` (None: all), oldest first."""
-    sums = [func.sum(getattr(CapacityInterval, name)).label(name) for name in COUNT_COLUMNS]
+) -> list[tuple[dt.datetime, Sequence[int]]]:
+    """The roll-ups of [since, until), summed over `regions` (None: all), oldest first; the
+    counts in `COUNT_COLUMNS` order."""
+    sums = [func.sum(getattr(CapacityInterval, name)) for name in COUNT_COLUMNS]
     query = (
         select(CapacityInterval.starts_at, *sums)
         .where(CapacityInterval.starts_at >= since, CapacityInterval.starts_at < until)
@@ -104,4 +105,4 @@ async def read_intervals(
     if regions is not None:
         query = query.where(CapacityInterval.region.in_(regions))
     result = await session.execute(query)
-    return [(row[0], dict(zip(COUNT_COLUMNS, (int(v or 0) for v in row[1:]), strict=True))) for row in result]
+    return [(row[0], row[1:]) for row in result]  # a group has rows, so no sum is NULL

@@ -18,12 +18,12 @@ from config.issues import ConfigError
 from planning.counting import CountingRules
 from planning.demand import WeeklyDemand
 from planning.erlang import required_agents
-from planning.metrics import Figures, figures, summed
+from planning.metrics import Figures, figures
 from planning.models import COUNT_COLUMNS, CapacityInterval, RollupState
 from planning.notes import counting_notes
 from planning.period import Period, PeriodError, period_of
 from planning.planner_tables import recommendation_table, staffing_tables, what_if_table
-from planning.profiles import bucketed, local_day, slot_of_week, week_start
+from planning.profiles import regroup
 from planning.recommend import hours_block, parse_hours_block, recommend_hours
 from planning.report_tables import demand_heatmap, key_figures, over_time, regions_table
 from planning.rollups import read_intervals, refresh
@@ -37,7 +37,6 @@ WEEKLY_SERIES_AFTER_DAYS = 92  # longer periods are shown by week, not by day
 ROLLUP_JOB = "capacity-rollups"
 ROLLUP_LEASE = dt.timedelta(minutes=30)  # given back at the end; runs out only if its process died
 LEASE_RETRY_SECONDS = 0.25
-_SLOT_COLUMNS = ("offered", "available_s", "callers", "closed_callers", "closed_to_callback")
 
 
 class PlannerInputError(ValueError):
@@ -131,16 +130,14 @@ class Planner:
             )
             per_region = await _region_totals(session, period) if region is None else {}
             state = await session.get(RollupState, 1)
-        zone = deployment.zone
-        totals = figures(summed(c for _, c in rows), settings)
+        slot_minutes = int(settings.interval.total_seconds() // 60)
+        weekly = period.days > WEEKLY_SERIES_AFTER_DAYS
+        grouped = regroup(rows, deployment.zone, slot_minutes=slot_minutes, weekly=weekly)
+        totals = figures(grouped.total, settings)
         notes = counting_notes(settings, totals, language)
         weekdays = period.weekday_counts()
-        by_hour = bucketed(rows, zone, slot_of_week(60), ("callers",))
-        weekly = period.days > WEEKLY_SERIES_AFTER_DAYS
-        series_rows = bucketed(rows, zone, week_start if weekly else local_day, COUNT_COLUMNS)
-        series = {day: figures(c, settings) for day, c in series_rows.items()}
-        slot_minutes = int(settings.interval.total_seconds() // 60)
-        by_slot = bucketed(rows, zone, slot_of_week(slot_minutes), _SLOT_COLUMNS)
+        by_hour, by_slot = grouped.by_hour, grouped.by_slot
+        series = {day: figures(c, settings) for day, c in grouped.series.items()}
         staffing = staffing_by_interval(
             by_slot,
             weekdays,
