@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from planning import erlang
+from planning.demo_demand import poisson
 
 REGIONS = 20
 YEAR = dt.date(2026, 1, 1)
@@ -50,17 +51,6 @@ def region_year(rng: random.Random, peak_calls: float) -> list[int]:
             shape = 0.55 + 0.45 * math.exp(-(((hour - 9.5) / 1.6) ** 2))  # the morning peak
             calls.append(poisson(rng, peak_calls * shape * day_factor))
     return calls
-
-
-def poisson(rng: random.Random, mean: float) -> int:
-    """Knuth's method for small means, a rounded normal for large ones (a bench, not a test)."""
-    if mean > 30:
-        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
-    limit, count, product = math.exp(-mean), 0, rng.random()
-    while product > limit:
-        count += 1
-        product *= rng.random()
-    return count
 
 
 def timed(action: Callable[[], object]) -> tuple[float, object]:
