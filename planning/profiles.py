@@ -14,20 +14,19 @@ from planning.metrics import Counts
 from planning.models import COUNT_COLUMNS
 
 Rows = Sequence[tuple[dt.datetime, Sequence[int]]]  # start (UTC) and the counts in COUNT_COLUMNS order
-_CALLERS = COUNT_COLUMNS.index("callers")
 
 
 @dataclass(frozen=True, slots=True)
 class Regrouped:
     series: dict[dt.date, Counts]  # by local day, or by the Monday of the week
     total: Counts
-    by_hour: dict[tuple[int, int], Counts]  # (weekday, hour) -> callers only
+    by_hour: dict[tuple[int, int], Counts]  # (weekday, hour) -> every count
     by_slot: dict[tuple[int, int], Counts]  # (weekday, slot of the day) -> every count
 
 
 def regroup(rows: Rows, zone: ZoneInfo, *, slot_minutes: int, weekly: bool) -> Regrouped:
     series: dict[dt.date, list[int]] = {}
-    hours: dict[tuple[int, int], int] = {}
+    hours: dict[tuple[int, int], list[int]] = {}
     slots: dict[tuple[int, int], list[int]] = {}
     for starts_at, counts in rows:
         local = starts_at.astimezone(zone)
@@ -37,15 +36,14 @@ def regroup(rows: Rows, zone: ZoneInfo, *, slot_minutes: int, weekly: bool) -> R
             day -= dt.timedelta(days=weekday)
         _add(series, day, counts)
         _add(slots, (weekday, (local.hour * 60 + local.minute) // slot_minutes), counts)
-        hour = (weekday, local.hour)
-        hours[hour] = hours.get(hour, 0) + counts[_CALLERS]
+        _add(hours, (weekday, local.hour), counts)
     total = [0] * len(COUNT_COLUMNS)
     for sums in series.values():
         total[:] = map(add, total, sums)
     return Regrouped(
         series={day: _counts(sums) for day, sums in series.items()},
         total=_counts(total),
-        by_hour={key: {"callers": callers} for key, callers in hours.items()},
+        by_hour={key: _counts(sums) for key, sums in hours.items()},
         by_slot={key: _counts(sums) for key, sums in slots.items()},
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from formatting import moments
 from formatting.figures import number, percent
@@ -50,6 +51,35 @@ def demand_heatmap(
         chart="heatmap",
         note="Markierte Felder: innerhalb der aktuellen Telefonzeiten. Gezählt werden verschiedene Anrufende, "
         "auch an der geschlossenen Leitung.",
+    )
+
+
+def service_heatmap(
+    by_hour: Mapping[tuple[int, int], Figures], open_hours: set[tuple[int, int]], language: str
+) -> FigureTable:
+    """The service level of each weekday and hour over the period: where the hours or the staff fall short."""
+    offered = {hour for (_day, hour), f in by_hour.items() if f.offered} | {hour for _day, hour in open_hours}
+    hours = range(min(offered), max(offered) + 1) if offered else range(8, 16)
+    names = moments.weekday_names(language, "abbreviated")
+    pct = as_percent(language)
+    rows = []
+    for hour in hours:
+        row = [label(f"{hour:02d}:00", f"{hour:02d}:00")]
+        for day in range(7):
+            shown = by_hour.get((day, hour))
+            value = _pct(shown.service_level) if shown is not None else None
+            row.append(replace(cell(value, pct), open=(day, hour) in open_hours))
+        rows.append(row)
+    return FigureTable(
+        id="service-by-hour",
+        caption="Servicelevel nach Wochentag und Stunde",
+        columns=[
+            Column("hour", "Stunde"),
+            *(Column(key, name, "%") for key, name in zip(DAY_KEYS, names, strict=True)),
+        ],
+        rows=rows,
+        chart="heatmap",
+        note="Markierte Felder: innerhalb der aktuellen Telefonzeiten; leer: keine Anrufe in der Warteschlange.",
     )
 
 

@@ -25,7 +25,7 @@ from planning.period import Period, PeriodError, period_of
 from planning.planner_tables import recommendation_table, staffing_tables, what_if_table
 from planning.profiles import regroup
 from planning.recommend import hours_block, parse_hours_block, recommend_hours
-from planning.report_tables import demand_heatmap, key_figures, over_time, regions_table
+from planning.report_tables import demand_heatmap, key_figures, over_time, regions_table, service_heatmap
 from planning.rollups import read_intervals, refresh
 from planning.staffing import staffing_by_interval
 from planning.tables import FigureTable
@@ -157,9 +157,10 @@ class Planner:
                     language,
                 )
             )
-        tables.append(
-            demand_heatmap(by_hour, weekdays, _open_slots([r.hours["hotline"] for r in regions], 60), language)
-        )
+        open_hours = _open_slots([r.hours["hotline"] for r in regions], 60)
+        tables.append(demand_heatmap(by_hour, weekdays, open_hours, language))
+        hourly = {key: figures(c, settings) for key, c in by_hour.items()}
+        tables.append(service_heatmap(hourly, open_hours, language))
         tables.extend(over_time(series, language, weekly=weekly))
         tables.extend(staffing_tables(staffing, slot_minutes, language, notes["staffing"]))
         report = PlannerReport(

@@ -46,7 +46,7 @@ def test_a_planner_sees_demand_service_and_staffing_of_all_regions_and_of_one(pa
     page.get_by_label("Region", exact=True).select_option("siegburg")
     page.get_by_role("button", name="Anzeigen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Planung: Geschäftsstelle Siegburg")
-    for figure in ("demand-by-hour", "service-level", "waiting", "calls", "staffing"):
+    for figure in ("demand-by-hour", "service-by-hour", "service-level", "waiting", "calls", "staffing"):
         expect(page.locator(f"#{figure} canvas")).to_be_visible()
         assert drawn(page, figure), figure
     key_figures = page.get_by_role("table", name="Kennzahlen des Zeitraums")

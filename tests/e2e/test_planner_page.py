@@ -110,6 +110,8 @@ async def test_calls_through_the_webhooks_become_the_planners_figures_with_how_t
     assert "Erlang C (ohne Abbrüche)" in page  # too few abandons to estimate patience
     heat = dict(rows_of(page, "demand-by-hour", column=4))  # Thursday
     assert (float(heat["10:00"]), float(heat["19:00"]), float(heat["11:00"])) == (4, 1, 0)
+    service = dict(rows_of(page, "service-by-hour", column=4))
+    assert (service["10:00"], service["12:00"]) == ("33.3", "")  # at noon nobody was queued
     needed = dict(rows_of(page, "staffing", column=1))
     assert needed["3:10:30"] != "0" and needed["3:08:00"] == "0"  # staffing where the calls came in
 
