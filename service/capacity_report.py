@@ -37,8 +37,8 @@ def add_report_command(
     report.add_argument(
         "--table",
         default="key-figures",
-        help="with --format csv: which table (key-figures, regions, demand-by-hour, service-level, waiting, calls, "
-        "staffing, load; default key-figures)",
+        help="with --format csv: which table (key-figures, regions, demand-by-hour, service-by-hour, "
+        "service-level, waiting, calls, staffing, load; default key-figures)",
     )
     report.set_defaults(run=lambda args: _report(args, settings_of(args)))
 
