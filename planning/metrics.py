@@ -6,21 +6,12 @@ page says "–" rather than a made-up 0 % or 100 %.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from config.deployment import PlanningSettings
-from planning.models import COUNT_COLUMNS
 
 Counts = Mapping[str, int]
-
-
-def summed(rows: Iterable[Counts]) -> dict[str, int]:
-    total = dict.fromkeys(COUNT_COLUMNS, 0)
-    for row in rows:
-        for name in COUNT_COLUMNS:
-            total[name] += row[name]
-    return total
 
 
 @dataclass(frozen=True, slots=True)
