@@ -1,5 +1,6 @@
 """Every slice's tables, imported so that `Base.metadata` knows them all (for Alembic and tests)."""
 
+import audit.models  # noqa: F401
 import callbacks.models
 import callbacks.rate_limits
 import callbacks.recording_news  # noqa: F401
