@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from config.settings import EXAMPLE_DEPLOYMENT, Settings
 
@@ -41,3 +45,10 @@ def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+def run_aside(work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a coroutine on a loop of its own in a thread: session fixtures may be set up while
+    a test's event loop is already running, where `asyncio.run` would refuse."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(work())).result()

@@ -21,7 +21,13 @@ from typing import Any
 
 import pytest
 
-from tests.processes import ServedHotline, hotline_env, run_hotline, served_hotline
+from config.settings import load_settings
+from staff.accounts import create_user
+from staff.roles import Role
+from storage.clock import system_clock
+from storage.engine import create_engine, session_factory
+from tests.processes import ServedHotline, hotline_env, served_hotline
+from tests.support import run_aside
 
 CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("HOTLINE_REQUIRE_BROWSER") == "1"
@@ -32,7 +38,7 @@ PASSWORD = "correct horse battery"
 class Account:
     username: str
     name: str
-    roles: tuple[str, ...]
+    roles: tuple[Role, ...]
     regions: tuple[str, ...] = ("siegburg",)  # none: every region
 
 
@@ -50,10 +56,11 @@ def _missing_browser() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Chromium for one module: Playwright's sync API keeps an event loop running in this
-    thread while it is open, which the async tests must not meet."""
+    """Chromium for the worker's browser tests, started once (each test has a fresh context).
+    Playwright's sync API keeps an event loop running in this thread while it is open, which
+    the async tests must not meet: browser tests run last (tests/conftest.py sorts them)."""
     missing = _missing_browser()
     if missing:
         if REQUIRE_BROWSER:
@@ -91,20 +98,37 @@ def served_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def hotline(served_env: dict[str, str], accounts: tuple[Account, ...]) -> Iterator[ServedHotline]:
-    """The service on SQLite with the module's staff accounts."""
-    assert run_hotline(["db", "upgrade"], served_env).returncode == 0
-    for account in accounts:
-        roles = [arg for role in account.roles for arg in ("--role", role)]
-        regions = [arg for region in account.regions for arg in ("--region", region)]
-        added = run_hotline(
-            ["users", "add", account.username, "--name", account.name, *roles, *regions, "--password-stdin"],
-            served_env,
-            stdin=PASSWORD + "\n",
-        )
-        assert added.returncode == 0, added.stderr
+def hotline(
+    served_env: dict[str, str], accounts: tuple[Account, ...], migrated_sqlite: Path
+) -> Iterator[ServedHotline]:
+    """The service on SQLite with the module's staff accounts. Its database starts as a copy of
+    the one the migrations made for the run, and the accounts are written before it starts:
+    `hotline db upgrade` and `hotline users add` as processes cost seconds a module, and
+    tests/e2e/test_command_line.py runs them as an operator would."""
+    database = Path(load_settings(served_env).database_url.removeprefix("sqlite:///"))
+    database.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(migrated_sqlite, database)
+    run_aside(lambda: _add_accounts(f"sqlite:///{database}", accounts))
     with served_hotline(served_env) as served:
         yield served
+
+
+async def _add_accounts(database_url: str, accounts: tuple[Account, ...]) -> None:
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine).begin() as session:
+            for account in accounts:
+                await create_user(
+                    session,
+                    username=account.username,
+                    password=PASSWORD,
+                    roles=account.roles,
+                    regions=account.regions,
+                    display_name=account.name,
+                    now=system_clock(),
+                )
+    finally:
+        await engine.dispose()
 
 
 # A page answering 4xx (a form with errors, a wrong password) makes the browser log this; nothing
