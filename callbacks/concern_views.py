@@ -24,7 +24,7 @@ from callbacks.attempts import (
 from callbacks.claims import ClaimConflict, claim, release
 from callbacks.concern_lookup import served_concern
 from callbacks.linked_concerns import keep_separate, links_of, merge_into_linked
-from callbacks.models import MERGED, OUTCOMES, CallbackAttempt, Concern, ConcernEntry
+from callbacks.models import MERGED, OUTCOMES, WITHDRAWN, CallbackAttempt, Concern, ConcernEntry
 from callbacks.outcomes import InvalidConcern, close_concern, parse_outcome
 from callbacks.ports import CallbackDialer, DialError
 from callbacks.worklist import attempts_of, due_state, history, latest_attempt
@@ -43,6 +43,7 @@ OUTCOME_TITLES = {
     "forwarded": "weitergeleitet",
     "counselling_booked": "Beratung gebucht",
     MERGED: "zusammengeführt",
+    WITHDRAWN: "zurückgezogen (Löschung verlangt)",
 }
 HISTORY_TITLES = {
     "created": "angelegt",
@@ -59,6 +60,7 @@ HISTORY_TITLES = {
     "closed": "abgeschlossen",
     "recording_deleted": "Aufnahme gelöscht",
     "personal_data_erased": "persönliche Daten gelöscht",
+    "withdrawn": "zurückgezogen: die Kundin oder der Kunde verlangte die Löschung",
     "linked": "mit einem Anliegen derselben Nummer verknüpft",
     "merged_into": "in das verknüpfte Anliegen übernommen",
     "kept_separate": "als eigenes Anliegen behalten",

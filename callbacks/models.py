@@ -17,6 +17,7 @@ STATUSES = ("open", "unreachable", "closed")  # a claim is a lease on an open co
 QUEUE_INDEX_WHERE = "status = 'open' AND next_attempt_at IS NULL AND claimed_by IS NULL"
 OUTCOMES = ("settled", "appointment_made", "forwarded", "counselling_booked")
 MERGED = "merged"  # the outcome of a concern staff merged into the one it is linked to; not a settlement
+WITHDRAWN = "withdrawn"  # the outcome of an open concern whose customer asked for erasure; not a settlement
 
 
 class Concern(Base):

@@ -148,10 +148,13 @@ DEFAULT_TOPICS: tuple[Topic, ...] = (Topic("other", "Sonstiges", "Other", "norma
 
 @dataclass(frozen=True, slots=True)
 class Retention:
-    """How long personal data is kept before scheduled deletion."""
+    """How long each kind of record is kept before the scheduled deletion job removes it."""
 
     voicemail_days: int = 30
     concern_days: int = 30  # after a concern is closed (or given up as unreachable): number, name, note go
+    booking_days: int = 30  # after the session ended: a booking's number, first name and note go
+    contact_log_months: int = 24  # contact events and call rows; the planner's quarter-hour counts stay
+    audit_years: int = 10  # audit trail rows
 
 
 @dataclass(frozen=True, slots=True)

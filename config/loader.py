@@ -291,11 +291,20 @@ def _telephony(c: IssueCollector, value: Any) -> TelephonySettings:
 
 def _retention(c: IssueCollector, value: Any) -> Retention:
     table = _table(c, "retention", value) or {}
-    _unknown_keys(c, "retention", table, {"voicemail_days", "concern_days"})
+    limits = {
+        "voicemail_days": (1, 365),
+        "concern_days": (1, 365),
+        "booking_days": (1, 365),
+        "contact_log_months": (1, 120),
+        "audit_years": (1, 30),
+    }
+    _unknown_keys(c, "retention", table, set(limits))
     defaults = Retention()
-    days = _whole_number(c, "retention.voicemail_days", table.get("voicemail_days", defaults.voicemail_days), 1, 365)
-    concern_days = _whole_number(c, "retention.concern_days", table.get("concern_days", defaults.concern_days), 1, 365)
-    return Retention(voicemail_days=days, concern_days=concern_days)
+    kept = {
+        name: _whole_number(c, f"retention.{name}", table.get(name, getattr(defaults, name)), lowest, highest)
+        for name, (lowest, highest) in limits.items()
+    }
+    return Retention(**kept)
 
 
 def _whole_number(c: IssueCollector, key: str, value: Any, lowest: int, highest: int) -> int:

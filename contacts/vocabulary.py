@@ -32,6 +32,7 @@ CONTACT_KINDS: frozenset[str] = frozenset(
         "callback_attempted",
         "concern_settled",
         "concern_unreachable",
+        "concern_withdrawn",  # the customer asked for erasure while it was open
         # messages
         "sms_received",
         "sms_sent",

@@ -80,7 +80,8 @@ class CapacityInterval(Base):
 
 
 class RollupState(Base):
-    """One row: the settings the roll-ups were counted with and the last event rolled up."""
+    """One row: the settings the roll-ups were counted with, the last event rolled up, and where
+    the contact log begins since retention deleted what came before (None: nothing deleted)."""
 
     __tablename__ = "capacity_rollup_state"
 
@@ -88,3 +89,4 @@ class RollupState(Base):
     settings_key: Mapped[str] = mapped_column(String(100))
     last_event_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     rolled_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    contact_log_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -5,6 +5,11 @@ hour: an event committed a moment late on PostgreSQL (a lower id after a higher 
 there. When the counting rules of the deployment file change, every roll-up is counted again.
 `rebuild` counts a stretch from scratch, a week at a time so memory stays flat, for the demo
 data and for changed rules.
+
+Retention deletes the contact log's oldest events (`keep_rollups_of_deleted_events`); the
+quarter hours counted from them stay as they are. No later round counts a quarter hour again
+whose events, or whose look-back (the repeat window, a counsellor's open availability), reach
+back before where the log now begins: counted again it would lose what was deleted.
 """
 
 from __future__ import annotations
@@ -63,10 +68,16 @@ async def refresh(sessions: async_sessionmaker[AsyncSession], *, rules: Counting
 async def rebuild(
     sessions: async_sessionmaker[AsyncSession], *, since: dt.datetime, until: dt.datetime, rules: CountingRules
 ) -> int:
-    """Count the quarter hours from `since` to `until` (widened to whole quarter hours) again."""
-    start, end = quarter_of(since), quarter_of(until) + QUARTER
-    counted = 0
+    """Count the quarter hours from `since` to `until` (widened to whole quarter hours) again,
+    but none that retention made final (see `final_before`)."""
     lookback = max(rules.repeat_window, MAX_AVAILABLE_SPAN)
+    async with sessions() as session:
+        state = await session.get(RollupState, _STATE_ID)
+        log_from = state.contact_log_from if state is not None else None
+    start, end = quarter_of(since), quarter_of(until) + QUARTER
+    if log_from is not None:
+        start = max(start, final_before(log_from, lookback))
+    counted = 0
     while start < end:
         stop = min(end, start + CHUNK)
         async with sessions.begin() as session:
@@ -81,6 +92,22 @@ async def rebuild(
         counted += len(rows)
         start = stop
     return counted
+
+
+def final_before(contact_log_from: dt.datetime, lookback: dt.timedelta) -> dt.datetime:
+    """The first quarter hour whose every event and look-back is still in the log."""
+    first = contact_log_from + lookback
+    floor = quarter_of(first)
+    return floor if floor == first else floor + QUARTER
+
+
+async def keep_rollups_of_deleted_events(session: AsyncSession, contact_log_from: dt.datetime) -> None:
+    """Note that the contact log now begins at `contact_log_from` (its older events are being
+    deleted in this transaction), so their roll-ups are never counted again. Without roll-ups
+    yet there is nothing to keep: the first round counts what is left."""
+    state = await session.get(RollupState, _STATE_ID, with_for_update=True)
+    if state is not None and (state.contact_log_from is None or state.contact_log_from < contact_log_from):
+        state.contact_log_from = contact_log_from
 
 
 async def _events(session: AsyncSession, since: dt.datetime, until: dt.datetime) -> list[Event]:

@@ -35,6 +35,7 @@ from service.i18n import Translator, load_catalogue
 from service.page_context import page_context_middleware
 from service.pages import Readiness, StartPage, service_routes
 from service.request_bodies import readable_body_middleware
+from service.retention import build_retention_job
 from service.security_headers import security_headers_middleware
 from service.template_formats import install_formats
 from staff.admin_views import AdminViews
@@ -162,9 +163,12 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     dialer = TelephonyCallbackDialer(sessions, deployment, lambda: app[keys.OUTBOUND], links)
     concern_jobs = ConcernJobs(sessions, deployment, clock, lambda: dialer)
     app[keys.CONCERN_JOBS] = concern_jobs
+    retention = build_retention_job(sessions, deployment.retention, clock, lambda: dialer)
+    app[keys.RETENTION] = retention
     scheduled: list[ScheduledJob] = [
         ("dispatch", dispatcher.dispatch, DISPATCH_INTERVAL_SECONDS),
         ("concern-jobs", concern_jobs.run_round, CONCERN_JOBS_INTERVAL_SECONDS),
+        ("retention", retention.run, RETENTION_INTERVAL_SECONDS),
     ]
     app.cleanup_ctx.append(_scheduler(scheduled, overrides.run_jobs))
     arrivals = ArrivalLog(sessions, pseudonymiser)
@@ -202,7 +206,6 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app[keys.TEXTS] = texts
     counselling = _counselling(app, settings, sessions, deployment, clock, texts)
     app[keys.COUNSELLING] = counselling
-    scheduled.append(("counselling-retention", counselling.erase_due_personal_data, RETENTION_INTERVAL_SECONDS))
     scheduled.append(("counselling-reminders", counselling.send_reminders, REMINDERS_INTERVAL_SECONDS))
     phone_sessions = PhoneSessionDialer(counselling, deployment, lambda: app[keys.OUTBOUND], links)
     app[keys.PHONE_SESSIONS] = phone_sessions

@@ -28,6 +28,7 @@ from service.capacity_cli import add_capacity_commands
 from service.counselling_cli import add_counselling_commands
 from service.demo_cli import add_demo_commands
 from service.failures import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandFailed
+from service.privacy_cli import add_privacy_commands
 from staff.roles import ROLES, Role, parse_role
 
 
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_counselling_commands(commands, common, _settings, parse_moment)
     add_capacity_commands(commands, common, _settings)
     add_demo_commands(commands, common, _settings, parse_moment)
+    add_privacy_commands(commands, common, _settings)
 
     users = commands.add_parser("users", help="staff accounts").add_subparsers(metavar="ACTION")
     add = users.add_parser("add", parents=[common], help="add a staff account")

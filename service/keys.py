@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from audit.retention import RetentionJob
 from callbacks.jobs import ConcernJobs
 from config.deployment import Deployment
 from config.settings import Settings
@@ -26,6 +27,7 @@ CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 OUTBOUND = web.AppKey("outbound", OutboundPort)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 CONCERN_JOBS = web.AppKey("concern_jobs", ConcernJobs)
+RETENTION = web.AppKey("retention", RetentionJob)  # the deletion job
 WEBHOOK_ANSWERS = web.AppKey("webhook_answers", FailureAnswers)
 LATE_WORK = web.AppKey("late_work", LateWork)
 TEXTS = web.AppKey("texts", TextMessages)

@@ -490,9 +490,9 @@ class Counselling:
                 await self._event(session, booking, f"counselling_call_{state}", now, detail, once=True)
 
     async def erase_due_personal_data(self) -> int:
-        """The retention job: empties bookings whose session ended longer ago than the concerns'
-        retention, and booking links that expired or were used."""
-        keep = dt.timedelta(days=self.deployment.retention.concern_days)
+        """Empties bookings whose session ended `retention.booking_days` ago, and booking links
+        that expired or were used (the deletion job runs `video.jobs.erase_personal_data` itself)."""
+        keep = dt.timedelta(days=self.deployment.retention.booking_days)
         async with self.sessions.begin() as session:
             return await erase_personal_data(session, self.clock(), keep)
 

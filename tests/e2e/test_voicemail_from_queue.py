@@ -199,9 +199,8 @@ async def erased_voicemail(
     await act(client, voicemail.reference, "claim")
     await act(client, voicemail.reference, "close", outcome="settled")
     clock.advance(days=31)
-    jobs = client.app[keys.CONCERN_JOBS]
-    assert (await jobs.run_round()).recordings_deleted == 1
-    assert (await jobs.run_round()).concerns_scrubbed == 1
+    run = await client.app[keys.RETENTION].run()
+    assert (run.counts["recordings_deleted"], run.counts["concerns_erased"]) == (1, 1)
     return voicemail, callback, transcription
 
 

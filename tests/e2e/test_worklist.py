@@ -272,11 +272,11 @@ async def test_voicemail_plays_through_our_proxy_and_is_deleted_after_retention(
 
     await act(client, target.reference, "claim")
     await act(client, target.reference, "close", outcome="settled")
-    jobs = client.app[keys.CONCERN_JOBS]
+    retention = client.app[keys.RETENTION]
     clock.advance(days=29)
-    assert (await jobs.run_round()).recordings_deleted == 0
+    assert (await retention.run()).counts["recordings_deleted"] == 0
     clock.advance(days=2)
-    assert (await jobs.run_round()).recordings_deleted == 1
+    assert (await retention.run()).counts["recordings_deleted"] == 1
     assert recording not in fake_api.recordings
     await log_in(client, "anna")  # a month later: a new login
     assert (await client.get(f"/concerns/{target.reference}/recording")).status == 404
@@ -396,13 +396,13 @@ async def test_personal_data_is_erased_after_the_retention_period(
     await log_in(client, "anna")
     await act(client, settled.reference, "claim")
     await act(client, settled.reference, "close", outcome="settled")
-    jobs = client.app[keys.CONCERN_JOBS]
+    retention = client.app[keys.RETENTION]
     clock.advance(days=29)
-    assert (await jobs.run_round()).concerns_scrubbed == 0
+    assert (await retention.run()).counts["concerns_erased"] == 0
     clock.advance(days=2)
-    assert (await jobs.run_round()).concerns_scrubbed == 1
+    assert (await retention.run()).counts["concerns_erased"] == 1
     erased = await concern(sessions, settled.reference)
     assert (erased.callback_number, erased.customer_name, erased.note) == (None, None, None)
     assert (erased.status, erased.outcome) == ("closed", "settled")  # the anonymous record stays
     assert (await concern(sessions, waiting.reference)).callback_number is not None  # open: kept
-    assert (await jobs.run_round()).concerns_scrubbed == 0
+    assert (await retention.run()).counts["concerns_erased"] == 0

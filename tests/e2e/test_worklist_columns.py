@@ -334,13 +334,13 @@ async def test_a_closed_concern_leaves_the_list_when_retention_erases_its_person
     client, _ = app_client
     settled = await raise_one(sessions, clock, 1, customer_name="Dana Dorn")
     await closed_by(sessions, clock, settled.reference, await anna_id(sessions))
-    jobs = client.app[keys.CONCERN_JOBS]
+    retention = client.app[keys.RETENTION]
     clock.advance(days=30, minutes=-1)  # retention keeps the data 30 days after closing
-    assert (await jobs.run_round()).concerns_scrubbed == 0
+    assert (await retention.run()).counts["concerns_erased"] == 0
     await log_in(client, "anna")
     assert (await worklist_table(client, "?status=closed")).column("Name") == ["Dana Dorn"]
     clock.advance(minutes=1)
-    assert (await jobs.run_round()).concerns_scrubbed == 1
+    assert (await retention.run()).counts["concerns_erased"] == 1
     assert (await worklist_table(client, "?status=closed")).references() == []  # never a row of erased data
 
 
