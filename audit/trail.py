@@ -9,7 +9,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +41,29 @@ class AuditRecord:
     object_id: str | None = None
     address: str | None = None
     detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+class ChainedRow(Protocol):
+    """What a row's hash covers; a stored `AuditEntry` and a row read back by the walk both are one."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def at(self) -> dt.datetime: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def object_type(self) -> str | None: ...
+    @property
+    def object_id(self) -> str | None: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def detail(self) -> Any: ...
+    @property
+    def prev_hash(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -94,7 +117,7 @@ async def chain_head(session: AsyncSession) -> ChainHead | None:
     return ChainHead(row.seq, row.hash) if row else None
 
 
-def canonical_content(entry: AuditEntry) -> bytes:
+def canonical_content(entry: ChainedRow) -> bytes:
     """The bytes a row's hash covers: its content and its predecessor's hash, as JSON with sorted
     keys and no spaces, so the same row always hashes the same on any database."""
     content = {
@@ -111,7 +134,7 @@ def canonical_content(entry: AuditEntry) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def entry_hash(entry: AuditEntry) -> str:
+def entry_hash(entry: ChainedRow) -> str:
     """SHA-256 in hex of the row's canonical content."""
     return hashlib.sha256(canonical_content(entry)).hexdigest()
 

@@ -12,6 +12,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from audit.jobs import AuditJobs
 from callbacks.api_views import ConcernApi
 from callbacks.concern_views import ConcernViews
 from callbacks.desk_views import DeskViews
@@ -27,6 +28,7 @@ from contacts.pseudonyms import Pseudonymiser
 from planning.service import Planner
 from planning.views import PlannerViews, planning_routes
 from service import keys
+from service.audit_middleware import audit_middleware
 from service.concern_contacts import ConcernContactsFromQueue
 from service.counselling import build_counselling, outbound_for
 from service.deadlines import page_deadline_middleware
@@ -84,6 +86,7 @@ RETENTION_INTERVAL_SECONDS = 3600  # deletion is due by the day; an hour late is
 REMINDERS_INTERVAL_SECONDS = 60
 PHONE_SESSIONS_INTERVAL_SECONDS = 30  # a phone session rings at most this late
 CAPACITY_ROLLUP_INTERVAL_SECONDS = 300  # the planner's figures are at most five minutes behind
+AUDIT_DAILY_INTERVAL_SECONDS = 3600  # anchors and verifies once a day, at the first round of the day
 MAX_REQUEST_BYTES = 64 * 1024  # forms and webhooks are small; anything larger is refused with 413
 # Booking, cancelling and moving: a customer needs a handful (a slot just taken, a typo in the
 # number); a shared address still gets a day's worth for many; a script is stopped early.
@@ -141,6 +144,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
             ),
             readable_body_middleware,
             gate.middleware,
+            audit_middleware(sessions, clock),  # inside the gate: it knows who is logged in
             page_context_middleware,
         ],
         client_max_size=MAX_REQUEST_BYTES,
@@ -169,6 +173,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
         ("dispatch", dispatcher.dispatch, DISPATCH_INTERVAL_SECONDS),
         ("concern-jobs", concern_jobs.run_round, CONCERN_JOBS_INTERVAL_SECONDS),
         ("retention", retention.run, RETENTION_INTERVAL_SECONDS),
+        ("audit-daily", AuditJobs(sessions, clock, deployment.zone).run_daily, AUDIT_DAILY_INTERVAL_SECONDS),
     ]
     app.cleanup_ctx.append(_scheduler(scheduled, overrides.run_jobs))
     arrivals = ArrivalLog(sessions, pseudonymiser)

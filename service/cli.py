@@ -24,6 +24,7 @@ from config.loader import load_deployment
 from config.settings import Settings, load_settings
 from formatting.moments import timestamp
 from routing import hours_per_week
+from service.audit_cli import add_audit_commands, cli_actor
 from service.capacity_cli import add_capacity_commands
 from service.counselling_cli import add_counselling_commands
 from service.demo_cli import add_demo_commands
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_capacity_commands(commands, common, _settings)
     add_demo_commands(commands, common, _settings, parse_moment)
     add_privacy_commands(commands, common, _settings)
+    add_audit_commands(commands, common, _settings)
 
     users = commands.add_parser("users", help="staff accounts").add_subparsers(metavar="ACTION")
     add = users.add_parser("add", parents=[common], help="add a staff account")
@@ -399,21 +401,28 @@ def _prompt_password(ask: Callable[[str], str]) -> str:
 async def _create_user(
     settings: Settings, username: str, password: str, roles: Sequence[Role], regions: Sequence[str], name: str | None
 ) -> Any:
+    from audit.trail import AuditRecord, append
     from service.preflight import database_session
     from staff.accounts import AccountError, create_user
     from storage.clock import system_clock
 
     try:
         async with database_session(settings.database_url) as session:
-            return await create_user(
+            now = system_clock()
+            member = await create_user(
                 session,
                 username=username,
                 password=password,
                 roles=roles,
                 regions=regions,
                 display_name=name,
-                now=system_clock(),
+                now=now,
             )
+            # In the same transaction: the account and its record are kept together or not at all.
+            detail = {"roles": sorted(member.roles), "regions": sorted(member.regions)}
+            added = AuditRecord(now, cli_actor(), "added_user", "user", member.username, detail=detail)
+            await append(session, added)
+            return member
     except AccountError as exc:
         raise CommandFailed(str(exc), EXIT_USAGE) from None
 
