@@ -130,10 +130,10 @@ async def _api_concern(request: web.Request, response: web.StreamResponse) -> Do
 
 
 async def _counselling_form(request: web.Request, response: web.StreamResponse) -> Done | None:
-    """Publishing slots: the form's plain values (region, start, length, kind, weeks) as detail."""
+    """Publishing slots: the form's plain values (region, date, time, length, kind, weeks) as detail."""
     if response.status != SEE_OTHER:
         return None
-    detail = {name: await _form_value(request, name) for name in ("region", "start", "minutes", "kind", "weeks")}
+    detail = {name: await _form_value(request, name) for name in ("region", "date", "time", "minutes", "kind", "weeks")}
     return Done("published_slot", "slot", None, detail)
 
 
