@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from audit.jobs import AuditJobs
+from audit.recorder import Recorder
 from callbacks.api_views import ConcernApi
 from callbacks.concern_views import ConcernViews
 from callbacks.desk_views import DeskViews
@@ -126,6 +127,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     )
 
     late_work = overrides.late_work or LateWork()
+    recorder = Recorder.on(sessions)  # staff actions on the web, for the audit trail
     # The join pages' policy, the one a page may set instead of the default; none while no video
     # service is configured (then there is no join page to show either).
     video_page_policies = (video_content_security_policy(deployment.video),) if deployment.video.configured else ()
@@ -144,7 +146,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
             ),
             readable_body_middleware,
             gate.middleware,
-            audit_middleware(sessions, clock),  # inside the gate: it knows who is logged in
+            audit_middleware(recorder, clock),  # inside the gate: it knows who is logged in
             page_context_middleware,
         ],
         client_max_size=MAX_REQUEST_BYTES,
@@ -180,6 +182,8 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app.cleanup_ctx.append(lambda _app: arrivals.running())
     app.cleanup_ctx.append(lambda _app: late_work.running())
     app[keys.LATE_WORK] = late_work
+    app.cleanup_ctx.append(lambda _app: recorder.running())  # ends before the engine is disposed
+    app[keys.AUDIT_RECORDER] = recorder
 
     worklist = WorklistViews(sessions, deployment, clock, pseudonymiser)
     concern = ConcernViews(sessions, deployment, clock, pseudonymiser, lambda: dialer)

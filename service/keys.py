@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from audit.recorder import Recorder
 from audit.retention import RetentionJob
 from callbacks.jobs import ConcernJobs
 from config.deployment import Deployment
@@ -36,3 +37,4 @@ PHONE_SESSIONS = web.AppKey("phone_sessions", PhoneSessionDialer)
 REQUEST_ID = web.RequestKey("request_id", str)
 LANGUAGE = web.RequestKey("language", str)
 PLANNER = web.AppKey("planner", Planner)
+AUDIT_RECORDER = web.AppKey("audit_recorder", Recorder)
