@@ -26,6 +26,8 @@ AuditAction = Literal[
     "withdrew_slot",
     "recorded_outcome",
     "sent_booking_link",
+    "viewed_bookings",  # the counselling page: first names and masked numbers of those booked
+    "joined_session",  # a video session's host page
     # staff accounts
     "added_user",
     "changed_user",

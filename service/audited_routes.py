@@ -195,6 +195,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "concern-recording"): _on("played_voicemail", "voicemail", "reference"),
     ("POST", "desk"): _desk_concern,
     ("POST", "api-concerns"): _api_concern,
+    ("GET", "counselling"): _on("viewed_bookings", page="counselling"),
+    ("GET", "counselling-host"): _on("joined_session", "booking", "booking"),
     ("POST", "counselling-publish"): _counselling_form,
     ("POST", "counselling-withdraw"): _on("withdrew_slot", "slot", "slot"),
     ("POST", "counselling-outcome"): _outcome,
