@@ -134,7 +134,7 @@ class WorklistViews:
             return see_other(request.app.router["worklist"].url_for().with_query(empty=1))
         return see_other(request.app.router["concern"].url_for(reference=concern.reference))
 
-    @require_role("counsellor", "planner")
+    @require_role("counsellor", "planner", "auditor")
     async def board(self, request: web.Request) -> web.StreamResponse:
         member = request[CURRENT_MEMBER]
         async with self.sessions() as session:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from audit.jobs import AuditJobs
 from audit.recorder import Recorder
+from audit.views import AuditViews, audit_routes
 from callbacks.api_views import ConcernApi
 from callbacks.concern_views import ConcernViews
 from callbacks.desk_views import DeskViews
@@ -80,7 +81,7 @@ from video.routes import LINK_ROUTES, link_url
 from video.service import Counselling
 from video.web import counselling_routes
 
-PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks", "video", "planning")
+PAGE_PACKAGES = ("service", "staff", "telephony", "callbacks", "video", "planning", "audit")
 DISPATCH_INTERVAL_SECONDS = 10  # a safety net: enqueuing and availability changes poke at once
 CONCERN_JOBS_INTERVAL_SECONDS = 60
 RETENTION_INTERVAL_SECONDS = 3600  # deletion is due by the day; an hour late is on time
@@ -224,6 +225,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app[keys.PLANNER] = planner
     scheduled.append(("capacity-rollups", planner.refresh_rollups, CAPACITY_ROLLUP_INTERVAL_SECONDS))
     app.add_routes(planning_routes(PlannerViews(planner)))
+    app.add_routes(audit_routes(AuditViews(sessions, deployment, clock)))
     # The customer's counselling pages: wrong tokens counted in memory, forms in the contact form's table.
     submissions = AddressAllowance(sessions, settings.secret_key, clock, COUNSELLING_FORMS, COUNSELLING_FORM_LIMIT)
     public = PublicPages(deployment, clock, TokenGuessLimit(clock), submissions)

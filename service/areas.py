@@ -49,7 +49,6 @@ AREAS: tuple[Area, ...] = (
         "audit",
         "Prüfung",
         "Kontaktprotokoll und Zugriffe prüfen, Löschfristen überwachen.",
-        placeholder="/audit",
     ),
     Area("admin", "admin-users", "Benutzerverwaltung", "Mitarbeiterkonten, Rollen und Regionen verwalten."),
 )

@@ -1,5 +1,5 @@
 """An administrator who also plans and audits: the start page with every area, the user list, the
-status board of all regions and the areas still being built; each in German and English."""
+status board of all regions and the auditor's area; each in German and English."""
 
 from __future__ import annotations
 
@@ -42,14 +42,12 @@ def test_a_planner_sees_the_status_board_of_every_region(page: Any) -> None:
     assert_accessible(page, "status board of every region")
 
 
-@pytest.mark.parametrize(("link", "path"), [("Prüfung", "/audit")])
-def test_areas_still_being_built_say_so(page: Any, link: str, path: str) -> None:
+def test_the_auditors_area_opens_the_call_log(page: Any) -> None:
     log_in(page, "alex")
-    page.get_by_role("link", name=link).click()
-    expect(page).to_have_url(re.compile(f"{path}$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(link)
-    expect(page.get_by_role("status")).to_contain_text("Dieser Bereich wird gerade aufgebaut")
-    assert_accessible(page, f"area {path} being built")
+    page.get_by_role("link", name="Prüfung").click()
+    expect(page).to_have_url(re.compile("/audit$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Prüfung: Kontaktprotokoll")
+    assert_accessible(page, "the auditor's call log")
 
 
 def test_the_administration_reads_in_english(page: Any) -> None:
@@ -61,5 +59,5 @@ def test_the_administration_reads_in_english(page: Any) -> None:
     expect(page.get_by_role("table", name="Staff accounts (3)")).to_be_visible()
     assert_accessible(page, "admin users in English")
     page.goto("/audit")
-    expect(page.get_by_role("status")).to_contain_text("This area is being built")
-    assert_accessible(page, "area being built, in English")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit: contact log")
+    assert_accessible(page, "the auditor's call log in English")

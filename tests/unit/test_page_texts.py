@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from audit import labels as audit_labels
+from audit import search_form
 from callbacks import concern_views, desk_views, linked_concerns, refusals, web_form_views, worklist_views
 from service.areas import AREAS
 from service.errors import _PAGE_TEXTS
@@ -22,7 +24,7 @@ from telephony.outbound.outbox import KIND_TITLES
 from video import booking_views, counsellor_views, customer_texts, refusal_texts, slot_form
 
 ROOT = Path(__file__).parents[2]
-PACKAGES = ("service", "staff", "telephony", "callbacks", "video", "planning")
+PACKAGES = ("service", "staff", "telephony", "callbacks", "video", "planning", "audit")
 _LITERAL = re.compile(r"""_\((["'])(.+?)\1\)""")
 
 
@@ -63,6 +65,9 @@ def _code_texts() -> set[str]:
     texts |= {*counsellor_views.OUTCOME_TITLES.values(), *counsellor_views.NOTICES.values()}
     texts |= {counsellor_views.NOT_OPEN, counsellor_views.NO_MOBILE, "Bitte ein Ergebnis wählen."}
     texts |= set(customer_texts.MESSAGES) | set(booking_views.NOTICES.values())
+    audit_titles = [titles for name, titles in vars(audit_labels).items() if name.endswith("_TITLES")]
+    texts |= {text for titles in audit_titles for text in titles.values()}
+    texts |= set(search_form.MESSAGES.values())
     return texts
 
 

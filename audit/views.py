@@ -1,0 +1,235 @@
+"""The auditor's pages under /audit: call-log search, one contact's timeline, the promise report,
+and their CSV exports. Auditors read every region and change nothing; every search, timeline,
+report and export they open is itself written to the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from audit import labels
+from audit.call_log import CallLogQuery, search_call_log, stream_call_log
+from audit.csv_rows import CALL_LOG_COLUMNS, PROMISE_COLUMNS, call_log_row, csv_line, promise_row
+from audit.promise import DIMENSIONS, promise_report
+from audit.search_form import SearchForm, read_search_form
+from audit.timeline import contact_timeline
+from audit.trail import AuditRecord, append
+from config.deployment import Deployment
+from staff.accounts import list_users
+from staff.roles import Role
+from staff.web import CURRENT_MEMBER, require_role
+from storage.clock import Clock
+from storage.engine import Sessions
+
+AUDITOR: Role = "auditor"
+MAX_REFERENCE = 64
+BROKEN_SHOWN = 500  # promises not kept listed on the page; the CSV has all
+
+
+@dataclass(frozen=True)
+class AuditViews:
+    sessions: Sessions
+    deployment: Deployment
+    clock: Clock
+
+    @require_role(AUDITOR)
+    async def search(self, request: web.Request) -> web.StreamResponse:
+        """The call-log search: filters, one page of events, links to the next page and the export."""
+        form = self._form(request.query)
+        context: dict[str, Any] = self._search_context(form)
+        if form.query is None:
+            return aiohttp_jinja2.render_template("audit/search.html", request, context | {"page": None}, status=400)
+        async with self.sessions() as session:
+            page = await search_call_log(session, form.query, after=form.after)
+            context["counsellors"] = await _counsellor_choices(session)
+        await self._record(request, "searched_call_log", "call_log", None, form.filters)
+        query = form.filters
+        next_link = None
+        if page.next_cursor is not None:
+            next_link = str(
+                request.app.router["audit"].url_for().with_query(query | {"after": page.next_cursor.token()})
+            )
+        context |= {
+            "page": page,
+            "next_link": next_link,
+            "first_link": str(request.app.router["audit"].url_for().with_query(query)) if form.after else None,
+            "export_link": str(request.app.router["audit-export"].url_for().with_query(query)),
+            "region_names": self._region_names(),
+        }
+        return aiohttp_jinja2.render_template("audit/search.html", request, context)
+
+    @require_role(AUDITOR)
+    async def export(self, request: web.Request) -> web.StreamResponse:
+        """Every event of the search as CSV, streamed page by page by keyset."""
+        form = self._form(request.query)
+        if form.query is None:
+            raise web.HTTPBadRequest(text=" ".join(form.problems.values()))
+        await self._record(request, "exported", "export", "call_log", {"export": "call_log", **form.filters})
+        name = f"kontaktprotokoll-{form.values['from']}-{form.values['to']}.csv"
+        return await _stream_csv(request, name, CALL_LOG_COLUMNS, self._call_log_lines(form.query))
+
+    async def _call_log_lines(self, query: CallLogQuery) -> AsyncIterator[list[str]]:
+        zone = self.deployment.zone
+        async with self.sessions() as session:
+            async for event in stream_call_log(session, query):
+                yield call_log_row(event, zone)
+
+    @require_role(AUDITOR)
+    async def timeline(self, request: web.Request) -> web.StreamResponse:
+        """One contact's events in order: the call, its queue, and the concern it led to."""
+        reference = request.match_info["reference"]
+        if len(reference) > MAX_REFERENCE:
+            raise web.HTTPNotFound()
+        async with self.sessions() as session:
+            found = await contact_timeline(session, reference)
+        if found is None:
+            raise web.HTTPNotFound()
+        await self._record(request, "viewed_timeline", "contact", reference, {})
+        context = {"timeline": found, "region_names": self._region_names(), **_titles()}
+        return aiohttp_jinja2.render_template("audit/timeline.html", request, context)
+
+    @require_role(AUDITOR)
+    async def promise(self, request: web.Request) -> web.StreamResponse:
+        """Concerns settled within their promise, by region, week, channel and urgency."""
+        form = self._form(request.query)
+        context: dict[str, Any] = self._search_context(form) | {"report": None, "dimensions": DIMENSIONS}
+        if form.query is None:
+            return aiohttp_jinja2.render_template("audit/promise.html", request, context, status=400)
+        async with self.sessions() as session:
+            report = await promise_report(
+                session,
+                since=form.query.since,
+                until=form.query.until,
+                region=form.query.region,
+                now=self.clock(),
+                zone=self.deployment.zone,
+            )
+        filters = _promise_filters(form)
+        await self._record(request, "viewed_promise_report", "promise_report", None, filters)
+        context |= {
+            "report": report,
+            "shown_limit": BROKEN_SHOWN,
+            "region_names": self._region_names(),
+            "export_link": str(request.app.router["audit-promise-export"].url_for().with_query(filters)),
+        }
+        return aiohttp_jinja2.render_template("audit/promise.html", request, context)
+
+    @require_role(AUDITOR)
+    async def promise_export(self, request: web.Request) -> web.StreamResponse:
+        """The concerns whose promise was not kept, as CSV, with the report's filters."""
+        form = self._form(request.query)
+        if form.query is None:
+            raise web.HTTPBadRequest(text=" ".join(form.problems.values()))
+        async with self.sessions() as session:
+            report = await promise_report(
+                session,
+                since=form.query.since,
+                until=form.query.until,
+                region=form.query.region,
+                now=self.clock(),
+                zone=self.deployment.zone,
+            )
+        filters = _promise_filters(form)
+        await self._record(request, "exported", "export", "promise_report", {"export": "promise_report", **filters})
+        zone = self.deployment.zone
+
+        async def lines() -> AsyncIterator[list[str]]:
+            for outcome in report.broken:
+                yield promise_row(outcome, zone)
+
+        name = f"fristen-{form.values['from']}-{form.values['to']}.csv"
+        return await _stream_csv(request, name, PROMISE_COLUMNS, lines())
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _form(self, params: Mapping[str, str]) -> SearchForm:
+        zone = self.deployment.zone
+        return read_search_form(
+            params,
+            regions=frozenset(r.id for r in self.deployment.regions),
+            today=self.clock().astimezone(zone).date(),
+            zone=zone,
+        )
+
+    def _search_context(self, form: SearchForm) -> dict[str, Any]:
+        return {
+            "form": form.values,
+            "problems": form.problems,
+            "regions": [(r.id, r.name) for r in self.deployment.regions],
+            "counsellors": [],
+            **_titles(),
+        }
+
+    def _region_names(self) -> dict[str, str]:
+        return {r.id: r.name for r in self.deployment.regions}
+
+    async def _record(
+        self, request: web.Request, action: str, object_type: str, object_id: str | None, detail: Mapping[str, str]
+    ) -> None:
+        """Append what the auditor looked at to the audit trail, in a transaction of its own."""
+        record = AuditRecord(
+            at=self.clock(),
+            actor=request[CURRENT_MEMBER].username,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            address=request.remote,
+            detail=dict(detail),
+        )
+        async with self.sessions.begin() as session:
+            await append(session, record)
+
+
+def _titles() -> dict[str, Any]:
+    return {
+        "channel_titles": labels.CHANNEL_TITLES,
+        "concern_channel_titles": labels.CONCERN_CHANNEL_TITLES,
+        "kind_titles": labels.KIND_TITLES,
+        "outcome_titles": labels.OUTCOME_TITLES,
+        "reason_titles": labels.REASON_TITLES,
+        "urgency_titles": labels.URGENCY_TITLES,
+        "order_titles": labels.ORDER_TITLES,
+        "dimension_titles": labels.DIMENSION_TITLES,
+    }
+
+
+def _promise_filters(form: SearchForm) -> dict[str, str]:
+    return {key: value for key, value in form.filters.items() if key in ("from", "to", "region")}
+
+
+async def _counsellor_choices(session: AsyncSession) -> list[tuple[int, str]]:
+    """Everyone who ever worked a concern can be searched for; shown by display name."""
+    members = [m for m in await list_users(session) if "counsellor" in m.roles]
+    return sorted(((m.id, m.display_name) for m in members), key=lambda pair: pair[1])
+
+
+async def _stream_csv(
+    request: web.Request, filename: str, columns: tuple[str, ...], rows: AsyncIterator[list[str]]
+) -> web.StreamResponse:
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        }
+    )
+    await response.prepare(request)
+    await response.write(csv_line(list(columns), first=True))
+    async for row in rows:
+        await response.write(csv_line(row))
+    await response.write_eof()
+    return response
+
+
+def audit_routes(views: AuditViews) -> list[web.RouteDef]:
+    return [
+        web.get("/audit", views.search, name="audit"),
+        web.get("/audit/export.csv", views.export, name="audit-export"),
+        web.get("/audit/contacts/{reference}", views.timeline, name="audit-timeline"),
+        web.get("/audit/promise", views.promise, name="audit-promise"),
+        web.get("/audit/promise.csv", views.promise_export, name="audit-promise-export"),
+    ]
