@@ -13,8 +13,8 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, literal, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Select, and_, literal, or_, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callbacks.models import Concern, ConcernEntry
 from contacts.models import ContactEvent
@@ -22,6 +22,7 @@ from contacts.models import ContactEvent
 PSEUDONYM_SHOWN = 12  # hex characters of the caller's pseudonym on pages and in exports
 PAGE_SIZE = 50
 EXPORT_BATCH = 2000
+FEW_CONTACTS = 2000  # contacts with an outcome looked up one by one up to this many
 
 Order = Literal["newest", "oldest"]
 ORDERS: tuple[Order, ...] = ("newest", "oldest")
@@ -101,22 +102,47 @@ async def search_call_log(
     session: AsyncSession, query: CallLogQuery, *, after: Cursor | None = None, limit: int = PAGE_SIZE
 ) -> CallLogPage:
     """One page of events matching `query`, starting after `after` in the query's order."""
-    rows = list(await session.execute(_select(query, after).limit(limit + 1)))
+    await _plan_each_search(session)
+    contacts = await _few_contacts_with_outcome(session, query) if query.outcome else None
+    rows = list(await session.execute(_select(query, after, contacts).limit(limit + 1)))
     events = [_logged(row) for row in rows[:limit]]
     more = len(rows) > limit
     return CallLogPage(events, Cursor(events[-1].occurred_at, events[-1].id) if more and events else None)
 
 
-async def stream_call_log(session: AsyncSession, query: CallLogQuery) -> AsyncIterator[LoggedEvent]:
-    """Every event matching `query`, in batches by keyset, for exports of any size."""
+async def stream_call_log(
+    sessions: async_sessionmaker[AsyncSession], query: CallLogQuery
+) -> AsyncIterator[LoggedEvent]:
+    """Every event matching `query`, in batches by keyset, for exports of any size; a session per
+    batch, so none is held open while the rows travel to the client."""
     after: Cursor | None = None
     while True:
-        page = await search_call_log(session, query, after=after, limit=EXPORT_BATCH)
+        async with sessions() as session:
+            page = await search_call_log(session, query, after=after, limit=EXPORT_BATCH)
         for event in page.events:
             yield event
         if page.next_cursor is None:
             return
         after = page.next_cursor
+
+
+async def _plan_each_search(session: AsyncSession) -> None:
+    """PostgreSQL plans a prepared statement once for any value after five runs, by the average
+    kind: for a rare kind that plan reads the whole year by time. Plan each search for its values."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
+async def _few_contacts_with_outcome(session: AsyncSession, query: CallLogQuery) -> list[str] | None:
+    """The contacts with the outcome if they are few, else None.
+
+    Few contacts are best found by their references (an index each), many by reading the period
+    in order and keeping the events whose contact has the outcome, which fills a page at once.
+    """
+    # Events, not distinct contacts, are counted: a read that stops early (a contact has
+    # an outcome's event about once); DISTINCT would read every one of them first.
+    found = list(await session.scalars(_references_with_outcome(query).limit(FEW_CONTACTS + 1)))
+    return sorted({reference for reference in found if reference}) if len(found) <= FEW_CONTACTS else None
 
 
 _COLUMNS: tuple[Any, ...] = (
@@ -132,21 +158,26 @@ _COLUMNS: tuple[Any, ...] = (
 )
 
 
-def _select(query: CallLogQuery, after: Cursor | None) -> Select[Any]:
+def _select(query: CallLogQuery, after: Cursor | None, contacts: list[str] | None) -> Select[Any]:
     event = ContactEvent
     statement = select(*_COLUMNS).where(event.occurred_at >= query.since, event.occurred_at < query.until)
     for column, wanted in ((event.region, query.region), (event.channel, query.channel), (event.kind, query.kind)):
         if wanted is not None:
             statement = statement.where(column == wanted)
-    if query.outcome is not None:
+    if contacts is not None:
+        statement = statement.where(event.reference.in_(contacts))
+    elif query.outcome is not None:
         statement = statement.where(event.reference.in_(_references_with_outcome(query)))
     if query.counsellor is not None:
         statement = statement.where(_worked_by(query.counsellor))
     if after is not None:
         statement = statement.where(_beyond(after, query.order))
+    # With one kind asked for, leading the order with it (a constant then) lets PostgreSQL read
+    # the (kind, occurred_at) index in order instead of the whole year by time for a rare kind.
+    lead = [event.kind] if query.kind is not None else []
     if query.order == "newest":
-        return statement.order_by(event.occurred_at.desc(), event.id.desc())
-    return statement.order_by(event.occurred_at, event.id)
+        return statement.order_by(*lead, event.occurred_at.desc(), event.id.desc())
+    return statement.order_by(*lead, event.occurred_at, event.id)
 
 
 def _references_with_outcome(query: CallLogQuery) -> Select[Any]:
@@ -173,10 +204,11 @@ def _worked_by(counsellor: int) -> ColumnElement[bool]:
 
 
 def _beyond(after: Cursor, order: Order) -> ColumnElement[bool]:
+    # The plain bound beside the OR lets both databases start the index range at the cursor.
     at, key = ContactEvent.occurred_at, ContactEvent.id
     if order == "newest":
-        return or_(at < after.occurred_at, and_(at == after.occurred_at, key < after.id))
-    return or_(at > after.occurred_at, and_(at == after.occurred_at, key > after.id))
+        return and_(at <= after.occurred_at, or_(at < after.occurred_at, and_(at == after.occurred_at, key < after.id)))
+    return and_(at >= after.occurred_at, or_(at > after.occurred_at, and_(at == after.occurred_at, key > after.id)))
 
 
 def _logged(row: object) -> LoggedEvent:

@@ -75,9 +75,8 @@ class AuditViews:
 
     async def _call_log_lines(self, query: CallLogQuery) -> AsyncIterator[list[str]]:
         zone = self.deployment.zone
-        async with self.sessions() as session:
-            async for event in stream_call_log(session, query):
-                yield call_log_row(event, zone)
+        async for event in stream_call_log(self.sessions, query):
+            yield call_log_row(event, zone)
 
     @require_role(AUDITOR)
     async def timeline(self, request: web.Request) -> web.StreamResponse:

@@ -22,6 +22,7 @@ class ContactEvent(Base):
         Index("ix_contact_events_occurred_at", "occurred_at"),
         Index("ix_contact_events_region_occurred_at", "region", "occurred_at"),
         Index("ix_contact_events_reference", "reference"),
+        Index("ix_contact_events_kind_occurred_at", "kind", "occurred_at", "reference"),  # the auditor's search by kind
     )
 
     # SQLite only auto-increments an INTEGER PRIMARY KEY, PostgreSQL wants room to grow.

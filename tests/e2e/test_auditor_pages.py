@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from audit import call_log
+from audit.models import AuditEntry
 from callbacks.models import Concern
 from contacts.models import ContactEvent
 from contacts.pseudonyms import Pseudonymiser
@@ -96,9 +98,16 @@ async def test_the_search_pages_by_keyset_newest_or_oldest_first_without_loss_or
     assert await walk(client, f"/audit?{period}") == oldest_first[::-1]  # newest first unless asked
 
 
+@pytest.mark.parametrize("few", [2000, 1], ids=["contacts-looked-up", "period-read-in-order"])
 async def test_filters_narrow_the_events_and_the_outcome_keeps_whole_contacts(
-    client: Client, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+    client: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    few: int,
 ) -> None:
+    """Both ways of finding an outcome's contacts (few: by reference; many: the period in order)."""
+    monkeypatch.setattr(call_log, "FEW_CONTACTS", few)
     await the_auditor(sessions, clock)
     clock.now = DAY + dt.timedelta(days=3)
     await log_events(sessions, 12)
@@ -158,6 +167,41 @@ async def test_the_export_streams_the_whole_search_as_csv_with_short_pseudonyms(
     assert rows[0]["reference"] == f"CA{0:032x}" and rows[0]["occurred_at"] == "2026-11-23T09:00:00+01:00"
     assert rows[0]["caller_pseudonym"] == PSEUDONYMS("+4915100000000")[:12]
     assert "+49151" not in text
+    async with sessions() as session:
+        [exported] = await session.scalars(select(AuditEntry).where(AuditEntry.action == "exported"))
+    assert (exported.actor, exported.object_type, exported.object_id) == ("ines", "export", "call_log")
+    assert exported.detail == {
+        "export": "call_log",
+        "from": "2026-11-23",
+        "to": "2026-11-26",
+        "region": "siegburg",
+        "order": "oldest",
+    }
+    assert exported.address == "127.0.0.1"
+
+
+async def test_every_search_timeline_and_report_an_auditor_opens_is_in_the_audit_trail(
+    client: Client, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    await the_auditor(sessions, clock)
+    clock.now = DAY + dt.timedelta(days=3)
+    await log_events(sessions, 3)
+    await log_in(client, "ines")
+    await client.get("/audit?kind=answered")
+    await client.get(f"/audit/contacts/CA{0:032x}")
+    await client.get("/audit/promise?region=eitorf")
+    await client.get("/audit/promise.csv?region=eitorf")
+    async with sessions() as session:
+        trail = list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.actor == "ines").order_by(AuditEntry.seq))
+        )
+    assert [(e.action, e.object_type, e.object_id) for e in trail if e.action != "signed_in"] == [
+        ("searched_call_log", "call_log", None),
+        ("viewed_timeline", "contact", f"CA{0:032x}"),
+        ("viewed_promise_report", "promise_report", None),
+        ("exported", "export", "promise_report"),
+    ]
+    assert trail[-4].detail == {"from": "2026-11-20", "to": "2026-11-26", "kind": "answered"}
 
 
 async def test_one_contacts_timeline_from_the_call_to_the_settled_concern(
