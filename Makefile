@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/erlang.py
 	$(BIN)/python bench/recommend.py
 	$(BIN)/python bench/capacity.py --events 1e5,1e6
+	$(BIN)/python bench/audit_search.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

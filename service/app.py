@@ -40,7 +40,7 @@ from service.page_context import page_context_middleware
 from service.pages import Readiness, StartPage, service_routes
 from service.request_bodies import readable_body_middleware
 from service.retention import build_retention_job
-from service.security_headers import security_headers_middleware
+from service.security_headers import security_headers_middleware, security_headers_on_prepare
 from service.template_formats import install_formats
 from staff.admin_views import AdminViews
 from staff.profile_views import ProfileViews
@@ -151,6 +151,9 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
             page_context_middleware,
         ],
         client_max_size=MAX_REQUEST_BYTES,
+    )
+    app.on_response_prepare.append(
+        security_headers_on_prepare(secure_cookies=settings.secure_cookies, page_policies=video_page_policies)
     )
     links = Links(app.router, settings.public_url)
     app[keys.SETTINGS] = settings

@@ -13,7 +13,7 @@ no handler can widen the policy by accident.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -58,6 +58,19 @@ def security_headers_middleware(*, secure_cookies: bool, page_policies: Collecti
         return response
 
     return middleware
+
+
+def security_headers_on_prepare(
+    *, secure_cookies: bool, page_policies: Collection[str] = ()
+) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
+    """The same marks for an answer its handler streams (a CSV export): its headers leave when it
+    is prepared, before the middleware gets it back. For `app.on_response_prepare`."""
+    allowed = frozenset(page_policies)
+
+    async def mark(request: web.Request, response: web.StreamResponse) -> None:
+        _mark(request, response, secure_cookies, allowed)
+
+    return mark
 
 
 def _mark(
