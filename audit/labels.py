@@ -43,6 +43,7 @@ KIND_TITLES: dict[str, str] = {
     "callback_attempted": "Rückrufversuch",
     "concern_settled": "Anliegen erledigt",
     "concern_unreachable": "Nicht erreicht",
+    "concern_withdrawn": "Anliegen zurückgezogen",
     "sms_received": "SMS empfangen",
     "sms_sent": "SMS gesendet",
     "counselling_link_sent": "Buchungslink gesendet",

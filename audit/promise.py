@@ -4,7 +4,8 @@ hours otherwise, as `due_at` holds it) by region, week, channel and urgency, and
 A concern counts in the period it was raised in. Kept: settled by its due time. Not kept: closed
 after its due time ("late"), given up as unreachable ("unreachable"), or still open past its due
 time ("open"). Concerns still open before their due time are pending, and neither; concerns merged
-into another are counted with that other one. Nothing personal leaves the concerns table here.
+into another are counted with that other one; concerns withdrawn on the customer's request for
+erasure are not counted. Nothing personal leaves the concerns table here.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callbacks.models import MERGED, Concern
+from callbacks.models import MERGED, WITHDRAWN, Concern
 
 Reason = Literal["late", "unreachable", "open"]
 REASONS: tuple[Reason, ...] = ("late", "unreachable", "open")
@@ -143,7 +144,7 @@ async def promise_report(
     query = (
         select(*_FACTS)
         .where(Concern.created_at >= since, Concern.created_at < until)
-        .where((Concern.outcome.is_(None)) | (Concern.outcome != MERGED))
+        .where(Concern.outcome.is_(None) | Concern.outcome.not_in((MERGED, WITHDRAWN)))
         .order_by(Concern.created_at, Concern.id)
     )
     if region is not None:

@@ -5,7 +5,7 @@ year by time to fill a page; the outcome filter finds the contacts with an outco
 of their events, from the index alone (hence the reference in it).
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

@@ -10,9 +10,12 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
+from audit import labels
 from audit.call_log import Cursor
 from audit.promise import judge, tally, week_of
 from audit.search_form import MAX_DAYS, MESSAGES, read_search_form
+from callbacks.models import CONCERN_CHANNELS
+from contacts.vocabulary import CONTACT_CHANNELS, CONTACT_KINDS
 
 BERLIN = ZoneInfo("Europe/Berlin")
 moments = st.datetimes(
@@ -24,7 +27,7 @@ days = st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31))
 @given(moments, st.integers(min_value=1, max_value=2**62))
 def test_a_page_cursor_reads_back_as_the_same_instant_and_id(at: dt.datetime, key: int) -> None:
     cursor = Cursor.parse(Cursor(at, key).token())
-    assert cursor.occurred_at == at and cursor.id == key
+    assert cursor.occurred_at.timestamp() == at.timestamp() and cursor.id == key  # the same instant
 
 
 @given(st.text(max_size=40))
@@ -86,3 +89,9 @@ def test_the_search_form_refuses_exactly_the_backward_and_too_long_periods(first
         assert form.problems == {} and form.query is not None
         assert form.query.since == dt.datetime.combine(first, dt.time(), BERLIN)
         assert form.query.until == dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), BERLIN)
+
+
+def test_every_kind_and_channel_of_the_contact_log_has_a_title_to_search_by() -> None:
+    assert set(CONTACT_KINDS) <= set(labels.KIND_TITLES)
+    assert set(CONTACT_CHANNELS) <= set(labels.CHANNEL_TITLES)
+    assert set(CONCERN_CHANNELS) <= set(labels.CONCERN_CHANNEL_TITLES)
