@@ -89,3 +89,12 @@ DIMENSION_TITLES: dict[str, str] = {
     "channel": "Nach Eingangsweg",
     "urgency": "Nach Dringlichkeit",
 }
+
+# How the audit trail's chain was found broken (audit.verify.BREAK_KINDS).
+BREAK_TITLES: dict[str, str] = {
+    "altered": "Eintrag geändert",
+    "deleted": "Eintrag gelöscht",
+    "inserted": "Eintrag eingefügt",
+    "reordered": "Reihenfolge geändert",
+    "rewritten": "Kette neu geschrieben",
+}

@@ -13,12 +13,14 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit import labels
+from audit.anchors import recent_anchors
 from audit.call_log import CallLogQuery, search_call_log, stream_call_log
 from audit.csv_rows import CALL_LOG_COLUMNS, PROMISE_COLUMNS, call_log_row, csv_line, promise_row
 from audit.promise import DIMENSIONS, promise_report
 from audit.search_form import SearchForm, read_search_form
 from audit.timeline import contact_timeline
 from audit.trail import AuditRecord, append
+from audit.verifications import latest_verification
 from config.deployment import Deployment
 from staff.accounts import list_users
 from staff.roles import Role
@@ -28,7 +30,8 @@ from storage.engine import Sessions
 
 AUDITOR: Role = "auditor"
 MAX_REFERENCE = 64
-BROKEN_SHOWN = 500  # promises not kept listed on the page; the CSV has all
+BROKEN_SHOWN = 500
+ANCHORS_SHOWN = 7  # a week of daily anchors to copy out  # promises not kept listed on the page; the CSV has all
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class AuditViews:
         async with self.sessions() as session:
             page = await search_call_log(session, form.query, after=form.after)
             context["counsellors"] = await _counsellor_choices(session)
+            context["verification"] = await latest_verification(session)
+            context["anchors"] = await recent_anchors(session, ANCHORS_SHOWN)
         await self._record(request, "searched_call_log", "call_log", None, form.filters)
         query = form.filters
         next_link = None
@@ -58,7 +63,7 @@ class AuditViews:
             "page": page,
             "next_link": next_link,
             "first_link": str(request.app.router["audit"].url_for().with_query(query)) if form.after else None,
-            "export_link": str(request.app.router["audit-export"].url_for().with_query(query)),
+            "export_link": str(request.app.router["audit-csv"].url_for().with_query(query)),
             "region_names": self._region_names(),
         }
         return aiohttp_jinja2.render_template("audit/search.html", request, context)
@@ -114,7 +119,7 @@ class AuditViews:
             "report": report,
             "shown_limit": BROKEN_SHOWN,
             "region_names": self._region_names(),
-            "export_link": str(request.app.router["audit-promise-export"].url_for().with_query(filters)),
+            "export_link": str(request.app.router["audit-promise-csv"].url_for().with_query(filters)),
         }
         return aiohttp_jinja2.render_template("audit/promise.html", request, context)
 
@@ -161,6 +166,8 @@ class AuditViews:
             "problems": form.problems,
             "regions": [(r.id, r.name) for r in self.deployment.regions],
             "counsellors": [],
+            "verification": None,
+            "anchors": [],
             **_titles(),
         }
 
@@ -194,6 +201,7 @@ def _titles() -> dict[str, Any]:
         "urgency_titles": labels.URGENCY_TITLES,
         "order_titles": labels.ORDER_TITLES,
         "dimension_titles": labels.DIMENSION_TITLES,
+        "break_titles": labels.BREAK_TITLES,
     }
 
 
@@ -225,10 +233,12 @@ async def _stream_csv(
 
 
 def audit_routes(views: AuditViews) -> list[web.RouteDef]:
+    # The CSV routes are not named "…-export": those the audit middleware records by name, and
+    # these record themselves, with the search's filters as read, before the first row leaves.
     return [
         web.get("/audit", views.search, name="audit"),
-        web.get("/audit/export.csv", views.export, name="audit-export"),
+        web.get("/audit/export.csv", views.export, name="audit-csv"),
         web.get("/audit/contacts/{reference}", views.timeline, name="audit-timeline"),
         web.get("/audit/promise", views.promise, name="audit-promise"),
-        web.get("/audit/promise.csv", views.promise_export, name="audit-promise-export"),
+        web.get("/audit/promise.csv", views.promise_export, name="audit-promise-csv"),
     ]

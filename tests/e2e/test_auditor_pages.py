@@ -14,7 +14,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from audit import call_log
+from audit.anchors import anchor_head
 from audit.models import AuditEntry
+from audit.service import verify_and_record
 from callbacks.models import Concern
 from contacts.models import ContactEvent
 from contacts.pseudonyms import Pseudonymiser
@@ -334,3 +336,27 @@ async def test_only_auditors_open_the_audit_pages(client: Client, staff: None) -
     await log_in(client, "paul")
     for path in ("/audit", "/audit/promise", "/audit/export.csv", "/audit/contacts/CA1"):
         assert (await client.get(path)).status == 403
+
+
+async def test_the_search_page_shows_the_last_verification_and_the_daily_anchors(
+    client: Client, sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    await the_auditor(sessions, clock)
+    await log_in(client, "ines")
+    page = await (await client.get("/audit")).text()
+    assert "Die Kette wurde noch nicht geprüft." in page and "Noch kein täglicher Anker." in page
+    report = await verify_and_record(sessions, now=clock(), actor="system:audit-verification")
+    async with sessions.begin() as session:
+        anchor = await anchor_head(session, day=clock().date(), now=clock())
+    assert anchor is not None
+    page = await (await client.get("/audit")).text()
+    assert re.search(r"<dt>Ergebnis</dt>\s*<dd>unverändert</dd>", page)
+    assert f"<dt>Geprüfte Einträge</dt><dd>{report.rows_checked}</dd>" in page
+    assert f"<code>{anchor.hash}</code>" in page
+    async with sessions.begin() as session:  # someone edits the trail behind the service's back
+        await session.execute(update(AuditEntry).where(AuditEntry.seq == 1).values(actor="mallory"))
+    await verify_and_record(sessions, now=clock(), actor="system:audit-verification")
+    page = await (await client.get("/audit")).text()
+    assert re.search(
+        r'<strong class="urgent">verändert</strong>: erster betroffener Eintrag 1 \(Eintrag geändert\)', page
+    )

@@ -14,6 +14,7 @@ from audit import labels
 from audit.call_log import Cursor
 from audit.promise import judge, tally, week_of
 from audit.search_form import MAX_DAYS, MESSAGES, read_search_form
+from audit.verify import BREAK_KINDS
 from callbacks.models import CONCERN_CHANNELS
 from contacts.vocabulary import CONTACT_CHANNELS, CONTACT_KINDS
 
@@ -95,3 +96,4 @@ def test_every_kind_and_channel_of_the_contact_log_has_a_title_to_search_by() ->
     assert set(CONTACT_KINDS) <= set(labels.KIND_TITLES)
     assert set(CONTACT_CHANNELS) <= set(labels.CHANNEL_TITLES)
     assert set(CONCERN_CHANNELS) <= set(labels.CONCERN_CHANNEL_TITLES)
+    assert set(BREAK_KINDS) <= set(labels.BREAK_TITLES)
