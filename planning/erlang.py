@@ -278,7 +278,7 @@ def _erlang_a_figures(
 
     # I_p(k, x+1) for k = 1 and the log of the term that takes it to k = 2.
     exponent = target_s / patience_s  # θ·t
-    if target_s > 0:
+    if exponent > 0:  # a target so small that θ·t underflows is no target at all
         log_p = math.log(-math.expm1(-exponent))
         in_time = -math.expm1(-(x + 1) * exponent)
         log_step = math.log(x + 1) + log_p - (x + 1) * exponent

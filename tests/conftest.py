@@ -34,8 +34,18 @@ POSTGRES_ADMIN_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql://p
 REQUIRE_POSTGRES = os.environ.get("HOTLINE_REQUIRE_POSTGRES") == "1"
 
 
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests last: they are the slowest, and a failure elsewhere should show first."""
+    """Browser tests last: they are the slowest, and a failure elsewhere should show first. It is
+    also what keeps every other test working: a worker's Chromium is driven by Playwright's
+    synchronous API, whose event loop stays registered as running in the main thread from the
+    first browser test on, and pytest-asyncio cannot run an async test under it. So a test under
+    tests/browser/ counts as one whether or not it carries the mark."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
@@ -117,10 +127,13 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def engine(database_url: str, request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
-    """An engine on an empty, migrated schema."""
+async def engine(database_url: str, migrated_sqlite: Path) -> AsyncIterator[AsyncEngine]:
+    """An engine on an empty, migrated schema. The template is a plain argument, not looked up
+    from inside this fixture: set up lazily within the test's running event loop, pytest-asyncio
+    would start its session runner there and every later async test of the worker would fail
+    ("Runner.run() cannot be called from a running event loop")."""
     if database_url.startswith("sqlite"):
-        _start_from_migrated(Path(make_url(database_url).database or ""), request)
+        _start_from_migrated(Path(make_url(database_url).database or ""), migrated_sqlite)
     engine = create_engine(database_url)
     if engine.dialect.name == "sqlite":
         await upgrade(engine)  # does nothing on the copy; migrates a file a test made itself
@@ -147,10 +160,10 @@ async def _empty(engine: AsyncEngine) -> None:
         )
 
 
-def _start_from_migrated(database: Path, request: pytest.FixtureRequest) -> None:
+def _start_from_migrated(database: Path, template: Path) -> None:
     """A copy of the migrated file, unless the test made a database there itself."""
     if not database.exists():
-        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), database)
+        shutil.copyfile(template, database)
 
 
 @pytest.fixture

@@ -25,6 +25,8 @@ from service.security_headers import CONTENT_SECURITY_POLICY
 from service.vendor_assets import LOCK, read_lock
 from tests.browser.conftest import REQUIRE_BROWSER, assert_accessible, browser_tab
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).parents[2]
 STATIC = ROOT / "service" / "static"
 ORIGIN = "http://planner.test"
