@@ -10,35 +10,28 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit import labels
-from audit.anchors import recent_anchors
-from audit.call_log import CallLogQuery, search_call_log, stream_call_log
+from audit.auditing import Auditor, AuditorDesk
 from audit.csv_rows import CALL_LOG_COLUMNS, PROMISE_COLUMNS, call_log_row, csv_line, promise_row
-from audit.promise import DIMENSIONS, promise_report
+from audit.promise import DIMENSIONS
 from audit.search_form import SearchForm, read_search_form
-from audit.timeline import contact_timeline
-from audit.trail import AuditRecord, append
-from audit.verifications import latest_verification
 from config.deployment import Deployment
-from staff.accounts import list_users
 from staff.roles import Role
 from staff.web import CURRENT_MEMBER, require_role
-from storage.clock import Clock
-from storage.engine import Sessions
 
 AUDITOR: Role = "auditor"
 MAX_REFERENCE = 64
-BROKEN_SHOWN = 500
-ANCHORS_SHOWN = 7  # a week of daily anchors to copy out  # promises not kept listed on the page; the CSV has all
+BROKEN_SHOWN = 500  # promises not kept listed on the page; the CSV has all
 
 
 @dataclass(frozen=True)
 class AuditViews:
-    sessions: Sessions
-    deployment: Deployment
-    clock: Clock
+    desk: AuditorDesk
+
+    @property
+    def deployment(self) -> Deployment:
+        return self.desk.deployment
 
     @require_role(AUDITOR)
     async def search(self, request: web.Request) -> web.StreamResponse:
@@ -47,20 +40,18 @@ class AuditViews:
         context: dict[str, Any] = self._search_context(form)
         if form.query is None:
             return aiohttp_jinja2.render_template("audit/search.html", request, context | {"page": None}, status=400)
-        async with self.sessions() as session:
-            page = await search_call_log(session, form.query, after=form.after)
-            context["counsellors"] = await _counsellor_choices(session)
-            context["verification"] = await latest_verification(session)
-            context["anchors"] = await recent_anchors(session, ANCHORS_SHOWN)
-        await self._record(request, "searched_call_log", "call_log", None, form.filters)
+        found = await self.desk.search(form.query, form.after, form.filters, _auditor(request))
         query = form.filters
         next_link = None
-        if page.next_cursor is not None:
+        if found.page.next_cursor is not None:
             next_link = str(
-                request.app.router["audit"].url_for().with_query(query | {"after": page.next_cursor.token()})
+                request.app.router["audit"].url_for().with_query(query | {"after": found.page.next_cursor.token()})
             )
         context |= {
-            "page": page,
+            "page": found.page,
+            "counsellors": found.counsellors,
+            "verification": found.verification,
+            "anchors": found.anchors,
             "next_link": next_link,
             "first_link": str(request.app.router["audit"].url_for().with_query(query)) if form.after else None,
             "export_link": str(request.app.router["audit-csv"].url_for().with_query(query)),
@@ -74,14 +65,15 @@ class AuditViews:
         form = self._form(request.query)
         if form.query is None:
             raise web.HTTPBadRequest(text=" ".join(form.problems.values()))
-        await self._record(request, "exported", "export", "call_log", {"export": "call_log", **form.filters})
-        name = f"kontaktprotokoll-{form.values['from']}-{form.values['to']}.csv"
-        return await _stream_csv(request, name, CALL_LOG_COLUMNS, self._call_log_lines(form.query))
-
-    async def _call_log_lines(self, query: CallLogQuery) -> AsyncIterator[list[str]]:
+        events = await self.desk.call_log_export(form.query, form.filters, _auditor(request))
         zone = self.deployment.zone
-        async for event in stream_call_log(self.sessions, query):
-            yield call_log_row(event, zone)
+
+        async def lines() -> AsyncIterator[list[str]]:
+            async for event in events:
+                yield call_log_row(event, zone)
+
+        name = f"kontaktprotokoll-{form.values['from']}-{form.values['to']}.csv"
+        return await _stream_csv(request, name, CALL_LOG_COLUMNS, lines())
 
     @require_role(AUDITOR)
     async def timeline(self, request: web.Request) -> web.StreamResponse:
@@ -89,11 +81,9 @@ class AuditViews:
         reference = request.match_info["reference"]
         if len(reference) > MAX_REFERENCE:
             raise web.HTTPNotFound()
-        async with self.sessions() as session:
-            found = await contact_timeline(session, reference)
+        found = await self.desk.timeline(reference, _auditor(request))
         if found is None:
             raise web.HTTPNotFound()
-        await self._record(request, "viewed_timeline", "contact", reference, {})
         context = {"timeline": found, "region_names": self._region_names(), **_titles()}
         return aiohttp_jinja2.render_template("audit/timeline.html", request, context)
 
@@ -104,17 +94,9 @@ class AuditViews:
         context: dict[str, Any] = self._search_context(form) | {"report": None, "dimensions": DIMENSIONS}
         if form.query is None:
             return aiohttp_jinja2.render_template("audit/promise.html", request, context, status=400)
-        async with self.sessions() as session:
-            report = await promise_report(
-                session,
-                since=form.query.since,
-                until=form.query.until,
-                region=form.query.region,
-                now=self.clock(),
-                zone=self.deployment.zone,
-            )
         filters = _promise_filters(form)
-        await self._record(request, "viewed_promise_report", "promise_report", None, filters)
+        q = form.query
+        report = await self.desk.promise(q.since, q.until, q.region, filters, _auditor(request))
         context |= {
             "report": report,
             "shown_limit": BROKEN_SHOWN,
@@ -129,17 +111,8 @@ class AuditViews:
         form = self._form(request.query)
         if form.query is None:
             raise web.HTTPBadRequest(text=" ".join(form.problems.values()))
-        async with self.sessions() as session:
-            report = await promise_report(
-                session,
-                since=form.query.since,
-                until=form.query.until,
-                region=form.query.region,
-                now=self.clock(),
-                zone=self.deployment.zone,
-            )
-        filters = _promise_filters(form)
-        await self._record(request, "exported", "export", "promise_report", {"export": "promise_report", **filters})
+        q = form.query
+        report = await self.desk.promise_export(q.since, q.until, q.region, _promise_filters(form), _auditor(request))
         zone = self.deployment.zone
 
         async def lines() -> AsyncIterator[list[str]]:
@@ -156,7 +129,7 @@ class AuditViews:
         return read_search_form(
             params,
             regions=frozenset(r.id for r in self.deployment.regions),
-            today=self.clock().astimezone(zone).date(),
+            today=self.desk.clock().astimezone(zone).date(),
             zone=zone,
         )
 
@@ -174,21 +147,9 @@ class AuditViews:
     def _region_names(self) -> dict[str, str]:
         return {r.id: r.name for r in self.deployment.regions}
 
-    async def _record(
-        self, request: web.Request, action: str, object_type: str, object_id: str | None, detail: Mapping[str, str]
-    ) -> None:
-        """Append what the auditor looked at to the audit trail, in a transaction of its own."""
-        record = AuditRecord(
-            at=self.clock(),
-            actor=request[CURRENT_MEMBER].username,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            address=request.remote,
-            detail=dict(detail),
-        )
-        async with self.sessions.begin() as session:
-            await append(session, record)
+
+def _auditor(request: web.Request) -> Auditor:
+    return Auditor(request[CURRENT_MEMBER].username, request.remote)
 
 
 def _titles() -> dict[str, Any]:
@@ -207,12 +168,6 @@ def _titles() -> dict[str, Any]:
 
 def _promise_filters(form: SearchForm) -> dict[str, str]:
     return {key: value for key, value in form.filters.items() if key in ("from", "to", "region")}
-
-
-async def _counsellor_choices(session: AsyncSession) -> list[tuple[int, str]]:
-    """Everyone who ever worked a concern can be searched for; shown by display name."""
-    members = [m for m in await list_users(session) if "counsellor" in m.roles]
-    return sorted(((m.id, m.display_name) for m in members), key=lambda pair: pair[1])
 
 
 async def _stream_csv(

@@ -12,6 +12,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from audit.auditing import AuditorDesk
 from audit.jobs import AuditJobs
 from audit.recorder import Recorder
 from audit.views import AuditViews, audit_routes
@@ -228,7 +229,7 @@ def create_app(settings: Settings, *, overrides: Overrides | None = None) -> web
     app[keys.PLANNER] = planner
     scheduled.append(("capacity-rollups", planner.refresh_rollups, CAPACITY_ROLLUP_INTERVAL_SECONDS))
     app.add_routes(planning_routes(PlannerViews(planner)))
-    app.add_routes(audit_routes(AuditViews(sessions, deployment, clock)))
+    app.add_routes(audit_routes(AuditViews(AuditorDesk(sessions, deployment, clock))))
     # The customer's counselling pages: wrong tokens counted in memory, forms in the contact form's table.
     submissions = AddressAllowance(sessions, settings.secret_key, clock, COUNSELLING_FORMS, COUNSELLING_FORM_LIMIT)
     public = PublicPages(deployment, clock, TokenGuessLimit(clock), submissions)
