@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from audit.anchors import Anchor, recent_anchors
 from audit.call_log import CallLogPage, CallLogQuery, Cursor, LoggedEvent, search_call_log, stream_call_log
 from audit.promise import PromiseReport, promise_report
-from audit.timeline import Timeline, contact_timeline
+from audit.timeline import Timeline, contact_timeline, voicemails_to_play
 from audit.trail import AuditRecord, append
 from audit.verifications import Verification, latest_verification
 from config.deployment import Deployment
@@ -38,6 +38,12 @@ class SearchResult:
     counsellors: list[tuple[int, str]]
     verification: Verification | None
     anchors: list[Anchor] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineResult:
+    timeline: Timeline
+    voicemails: list[str]  # references of its concerns with a recording still kept; empty without the grant
 
 
 @dataclass(frozen=True)
@@ -69,12 +75,18 @@ class AuditorDesk:
             await self._note(session, auditor, "exported", "export", "call_log", {"export": "call_log", **filters})
         return stream_call_log(self.sessions, query)
 
-    async def timeline(self, reference: str, auditor: Auditor) -> Timeline | None:
+    async def timeline(
+        self, reference: str, auditor: Auditor, *, with_voicemails: bool = False
+    ) -> TimelineResult | None:
+        """The contact's timeline; with the concerns whose recording may be played, for an
+        auditor granted `auditor_audio`."""
         async with self.sessions.begin() as session:
             found = await contact_timeline(session, reference)
-            if found is not None:
-                await self._note(session, auditor, "viewed_timeline", "contact", reference, {})
-        return found
+            if found is None:
+                return None
+            voicemails = await voicemails_to_play(session, found.concerns) if with_voicemails else []
+            await self._note(session, auditor, "viewed_timeline", "contact", reference, {})
+        return TimelineResult(found, voicemails)
 
     async def promise(
         self, since: dt.datetime, until: dt.datetime, region: str | None, filters: Mapping[str, str], auditor: Auditor

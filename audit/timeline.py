@@ -103,3 +103,20 @@ async def _concerns_of(session: AsyncSession, call: str) -> list[str]:
         raised = await session.execute(nearby)
         found |= {ref for ref, detail in raised if ref and isinstance(detail, dict) and detail.get("call") == call}
     return sorted(found)
+
+
+async def voicemails_to_play(session: AsyncSession, concerns: tuple[str, ...]) -> list[str]:
+    """The references (without prefix) of those `concerns` whose recording is still kept."""
+    references = [c.removeprefix(CONCERN_PREFIX) for c in concerns]
+    if not references:
+        return []
+    found = await session.scalars(
+        select(Concern.reference)
+        .where(
+            Concern.reference.in_(references),
+            Concern.recording_sid.is_not(None),
+            Concern.recording_deleted_at.is_(None),
+        )
+        .order_by(Concern.reference)
+    )
+    return list(found)

@@ -21,6 +21,7 @@ from staff.roles import Role
 from staff.web import CURRENT_MEMBER, require_role
 
 AUDITOR: Role = "auditor"
+AUDIO_GRANT: Role = "auditor_audio"  # hears the voicemails of the contacts shown
 MAX_REFERENCE = 64
 BROKEN_SHOWN = 500  # promises not kept listed on the page; the CSV has all
 
@@ -81,10 +82,17 @@ class AuditViews:
         reference = request.match_info["reference"]
         if len(reference) > MAX_REFERENCE:
             raise web.HTTPNotFound()
-        found = await self.desk.timeline(reference, _auditor(request))
+        hears_audio = request[CURRENT_MEMBER].has_any_role([AUDIO_GRANT])
+        found = await self.desk.timeline(reference, _auditor(request), with_voicemails=hears_audio)
         if found is None:
             raise web.HTTPNotFound()
-        context = {"timeline": found, "region_names": self._region_names(), **_titles()}
+        context = {
+            "timeline": found.timeline,
+            "hears_audio": hears_audio,
+            "voicemails": found.voicemails,  # each play is recorded by the recording route, as for counsellors
+            "region_names": self._region_names(),
+            **_titles(),
+        }
         return aiohttp_jinja2.render_template("audit/timeline.html", request, context)
 
     @require_role(AUDITOR)

@@ -22,7 +22,7 @@ from callbacks.attempts import (
     start_attempt,
 )
 from callbacks.claims import ClaimConflict, claim, release
-from callbacks.concern_lookup import served_concern
+from callbacks.concern_lookup import concern_by_reference, served_concern
 from callbacks.linked_concerns import keep_separate, links_of, merge_into_linked
 from callbacks.models import MERGED, OUTCOMES, WITHDRAWN, CallbackAttempt, Concern, ConcernEntry
 from callbacks.outcomes import InvalidConcern, close_concern, parse_outcome
@@ -240,12 +240,18 @@ class ConcernViews:
         }
         return web.json_response(body, headers={"Cache-Control": "no-store"})
 
-    @require_role("counsellor")
+    @require_role("counsellor", "auditor_audio")
     async def recording(self, request: web.Request) -> web.StreamResponse:
-        """The voicemail through our own proxy: the browser never sees Twilio URLs or credentials."""
+        """The voicemail through our own proxy: the browser never sees Twilio URLs or credentials.
+        Counsellors hear their regions' voicemails, auditors granted `auditor_audio` every region's."""
         member = request[CURRENT_MEMBER]
         async with self.sessions() as session:
-            concern = await served_concern(session, request, member)
+            if member.has_any_role(["auditor_audio"]):
+                concern = await concern_by_reference(session, request.match_info["reference"])
+                if concern is None:
+                    raise web.HTTPNotFound()
+            else:
+                concern = await served_concern(session, request, member)
         if not concern.recording_sid or concern.recording_deleted_at is not None:
             raise web.HTTPNotFound()
         try:

@@ -30,7 +30,7 @@ from service.counselling_cli import add_counselling_commands
 from service.demo_cli import add_demo_commands
 from service.failures import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandFailed
 from service.privacy_cli import add_privacy_commands
-from staff.roles import ROLES, Role, parse_role
+from staff.roles import ROLES, Role, grant_problem, parse_role
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -380,6 +380,8 @@ def _users_add(args: argparse.Namespace) -> int:
             raise CommandFailed(
                 f"unknown region(s): {', '.join(unknown)} (known: {', '.join(sorted(known))})", EXIT_USAGE
             )
+    if problem := grant_problem(args.role):  # before the password is asked for
+        raise CommandFailed(problem, EXIT_USAGE)
     password = _read_password(sys.stdin) if args.password_stdin else _prompt_password(getpass.getpass)
     member = asyncio.run(_create_user(settings, args.username, password, args.role, args.region, args.name))
     print(f"created {member.username} with role(s) {', '.join(sorted(member.roles))}")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from staff.models import StaffUser, StaffUserRegion, StaffUserRole
 from staff.passwords import hash_password, password_problem
-from staff.roles import Role
+from staff.roles import Role, grant_problem
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -71,6 +71,8 @@ async def create_user(
         raise AccountError(f'"{username}" is not a valid username: 2-64 characters, letters, digits, ".", "_" or "-"')
     if not roles:
         raise AccountError("a user needs at least one role")
+    if problem := grant_problem(roles):
+        raise AccountError(problem)
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)

@@ -81,9 +81,16 @@ def test_users_are_added_from_stdin_and_listed(env: dict[str, str]) -> None:
     assert added.returncode == 0, added.stderr
     again = run(["users", "add", "anna", "--role", "desk", "--password-stdin"], env, stdin="correct horse battery\n")
     assert again.returncode == 2 and 'a user "anna" exists already' in again.stderr
+    granted = run(
+        ["users", "add", "ines", "--role", "auditor", "--role", "auditor_audio", "--password-stdin"],
+        env,
+        stdin="correct horse battery\n",
+    )
+    assert granted.returncode == 0, granted.stderr
     listed = json.loads(run(["users", "list", "--json"], env).stdout)
     assert listed == [
-        {"username": "anna", "name": "Anna", "roles": ["counsellor", "desk"], "regions": ["siegburg"], "active": True}
+        {"username": "anna", "name": "Anna", "roles": ["counsellor", "desk"], "regions": ["siegburg"], "active": True},
+        {"username": "ines", "name": "ines", "roles": ["auditor", "auditor_audio"], "regions": [], "active": True},
     ]
 
 
@@ -92,6 +99,8 @@ def test_users_add_refuses_unknown_roles_regions_and_weak_passwords(env: dict[st
     assert role.returncode == 2 and 'unknown role "boss"' in role.stderr
     region = run(["users", "add", "bob", "--role", "desk", "--region", "bonn", "--password-stdin"], env, stdin="x" * 12)
     assert region.returncode == 2 and "unknown region(s): bonn" in region.stderr
+    grant = run(["users", "add", "bob", "--role", "auditor_audio", "--password-stdin"], env, stdin="x" * 12)
+    assert grant.returncode == 2 and 'give it together with the role "auditor"' in grant.stderr
     weak = run(["users", "add", "bob", "--role", "desk", "--password-stdin"], env, stdin="short\n")
     assert weak.returncode == 2 and "at least 10 characters" in weak.stderr
 
@@ -117,7 +126,7 @@ def test_bootstrap_creates_an_admin_once(env: dict[str, str]) -> None:
     assert "created the staff account 'admin'" in first.stdout
     assert run(["users", "bootstrap"], env).stdout == ""
     assert [user["roles"] for user in json.loads(run(["users", "list", "--json"], env).stdout)] == [
-        ["admin", "auditor", "counsellor", "desk", "planner"]
+        ["admin", "auditor", "auditor_audio", "counsellor", "desk", "planner"]
     ]
 
 
