@@ -234,7 +234,9 @@ class Counselling:
                 detail={"source": source},
                 event_id=f"counselling-invitation:{invitation.id}:sent",
             )
-        body = text_message(language, "book_link", region=region.name, link=url)
+        # Without a video service every slot is by phone: the text promises no video.
+        key = "book_link" if self.deployment.video.configured else "book_link_phone"
+        body = text_message(language, key, region=region.name, link=url)
         self._send([_Text(phone, region.numbers[0], body, {"invitation": invitation.id, "source": source})])
         return InvitationSent(url, created=True)
 

@@ -108,12 +108,13 @@ def closed_line(
     *,
     now: dt.datetime,
     counselling: bool,
+    video: bool = True,
 ) -> VoiceResponse:
     """Why the line is closed, when it opens again, then the menu."""
     response = VoiceResponse()
     for spoken in closed_reason(prompts, decision, language, zone, now):
         say(response, spoken)
-    return closed_menu(links, prompts, language, counselling=counselling, attempt=1, response=response)
+    return closed_menu(links, prompts, language, counselling=counselling, video=video, attempt=1, response=response)
 
 
 def closed_reason(
@@ -139,10 +140,12 @@ def closed_menu(
     *,
     counselling: bool,
     attempt: int,
+    video: bool = True,
     response: VoiceResponse | None = None,
     lead: Sequence[Spoken] = (),
 ) -> VoiceResponse:
-    """1 callback, 2 voicemail, 3 counselling where the region offers it; silence repeats it."""
+    """1 callback, 2 voicemail, 3 counselling where the region offers it (by video too only where
+    a video service is configured); silence repeats it."""
     response = response or VoiceResponse()
     for spoken in lead:
         say(response, spoken)
@@ -151,7 +154,7 @@ def closed_menu(
     say(gather, prompts.say(language, "closed_menu_callback"))
     say(gather, prompts.say(language, "closed_menu_voicemail"))
     if counselling:
-        say(gather, prompts.say(language, "closed_menu_counselling"))
+        say(gather, prompts.say(language, "closed_menu_counselling" if video else "closed_menu_counselling_phone"))
     response.append(gather)
     response.redirect(action, method="POST")  # no key: the choice handler counts the attempt
     return response

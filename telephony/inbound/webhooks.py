@@ -114,6 +114,7 @@ class VoiceWebhooks:
                 self.deployment.zone,
                 now=now,
                 counselling=offers_counselling(step.region),
+                video=self.deployment.video.configured,
             )
         async with self.sessions.begin() as session:
             call = await self._open(session, step, hook)
@@ -240,6 +241,7 @@ class VoiceWebhooks:
             self.prompts,
             step.language,
             counselling=offers_counselling(step.region),
+            video=self.deployment.video.configured,
             attempt=1,
             lead=lead,
         )
@@ -269,7 +271,13 @@ class VoiceWebhooks:
             return goodbye(self.prompts, step.language, lead=self._where_to_turn(step))
         lead = [self.prompts.say(step.language, "invalid_choice")] if hook.digits else []
         return twiml.closed_menu(
-            self.links, self.prompts, step.language, counselling=counselling, attempt=attempt + 1, lead=lead
+            self.links,
+            self.prompts,
+            step.language,
+            counselling=counselling,
+            video=self.deployment.video.configured,
+            attempt=attempt + 1,
+            lead=lead,
         )
 
     def _where_to_turn(self, step: CallStep) -> list[Spoken]:
@@ -293,7 +301,8 @@ class VoiceWebhooks:
             lead = [self.prompts.say(language, "counselling_none")]
             return twiml.closed_menu(self.links, self.prompts, language, counselling=False, attempt=1, lead=lead)
         hours = opening_hours.weekly_hours(step.region.hours["counselling"].local_times(), language)
-        lead = [self.prompts.say(language, "counselling_hours", hours=hours)] if hours else []
+        key = "counselling_hours" if self.deployment.video.configured else "counselling_hours_phone"
+        lead = [self.prompts.say(language, key, hours=hours)] if hours else []
         if await self._send_booking_link(step, hook):
             # Said only now: the invitation is committed, and its SMS is on its way.
             return goodbye(self.prompts, language, lead=[*lead, self.prompts.say(language, "counselling_link_sent")])

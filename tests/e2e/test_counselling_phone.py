@@ -169,10 +169,19 @@ async def test_without_video_the_closed_line_still_sends_the_link_for_a_phone_se
     overrides = Overrides(clock=clock, engine=engine, deployment=deployment, run_jobs=False)
     client = await aiohttp_client(create_app(settings, overrides=overrides))
     clock.now = SATURDAY
-    _, answer = await FakeTwilio(client, settings).post("/twilio/closed/choice?lang=de&attempt=1", Digits="3")
-    assert said(answer) == [HOURS, LINK_COMING, GOODBYE]
+    twilio = FakeTwilio(client, settings)
+    _, menu = await twilio.post("/twilio/voice/route?lang=de")
+    assert said(menu)[-1] == "Für eine Telefonberatung drücken Sie die 3."  # no video promised
+    _, answer = await twilio.post("/twilio/closed/choice?lang=de&attempt=1", Digits="3")
+    phone_hours = HOURS.replace("Telefon- und Videoberatung", "Telefonberatung")
+    assert said(answer) == [phone_hours, LINK_COMING, GOODBYE]
     await client.app[keys.TEXTS].settled()
     assert len(await invitations(sessions)) == 1  # the SMS went to the outbox: no Twilio account here
+    async with sessions() as session:
+        body = await session.scalar(select(OutboxEntry.body).where(OutboxEntry.kind == "sms"))
+    assert body is not None and body.startswith(
+        "Jobcenter Geschäftsstelle Siegburg: Hier buchen Sie Ihre Telefonberatung: "
+    )
 
 
 # --- BERATUNG by SMS ---------------------------------------------------------------------------

@@ -127,6 +127,11 @@ def test_closed_line_names_the_reason_and_the_next_opening(when: dt.datetime, fi
     assert gather is not None and gather.get("numDigits") == "1"
     assert [say.text for say in gather.iter("Say")][-1] == "Für eine Telefon- oder Videoberatung drücken Sie die 3."
     assert [child.tag for child in document][-1] == "Redirect"
+    # Without a video service the menu offers what there is.
+    phone_only = parse(twiml.closed_line(LINKS, BOOK, decision, "de", BERLIN, now=now, counselling=True, video=False))
+    gather = phone_only.find("Gather")
+    assert gather is not None
+    assert [say.text for say in gather.iter("Say")][-1] == "Für eine Telefonberatung drücken Sie die 3."
 
 
 def test_queue_wait_plays_music_when_configured() -> None:
