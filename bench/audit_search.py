@@ -30,11 +30,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 
 import migrations.tables  # noqa: F401  (registers every slice's tables)
 from audit.call_log import CallLogQuery, Cursor, search_call_log, stream_call_log
 from audit.timeline import contact_timeline
+from bench.databases import ADMIN_URL, admin, url_of
 from config.loader import load_deployment
 from config.settings import EXAMPLE_DEPLOYMENT
 from contacts.models import ContactEvent
@@ -43,21 +43,11 @@ from migrations.runner import upgrade
 from planning.demo import count_contact_events, seed
 from storage.engine import Sessions, create_engine, session_factory
 
-ADMIN_URL = os.environ.get("HOTLINE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 EVENTS_PER_CALL_RATE = 109_421 / 15  # a year of the example deployment per call a weekday and region
 UNTIL = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 YEAR = {"since": UNTIL - dt.timedelta(days=365), "until": UNTIL}
 GOAL_SECONDS = 1.0
 KEPT_DATABASE = "hotline_bench_audit_search"
-
-
-async def _admin(sql: str) -> None:
-    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(sql))
-    finally:
-        await engine.dispose()
 
 
 @asynccontextmanager
@@ -66,12 +56,12 @@ async def database(backend: str, keep: Path | None) -> AsyncIterator[str]:
         name = KEPT_DATABASE if keep else f"hotline_bench_audit_{os.getpid()}"
         exists = keep is not None and await _exists(name)
         if not exists:
-            await _admin(f'CREATE DATABASE "{name}"')
+            await admin(f'CREATE DATABASE "{name}"')
         try:
-            yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+            yield url_of(name)
         finally:
             if keep is None:
-                await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     elif keep is not None:
         yield f"sqlite:///{keep / 'audit-search.db'}"
     else:

@@ -20,13 +20,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
-import secrets
 import sys
-import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,9 +30,9 @@ from typing import Any, TypeVar
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 import migrations.tables  # noqa: F401  (registers every slice's tables)
+from bench.databases import fresh_database
 from config.loader import load_deployment
 from config.settings import EXAMPLE_DEPLOYMENT
 from contacts.pseudonyms import Pseudonymiser
@@ -45,7 +41,6 @@ from planning.demo import seed
 from planning.service import Planner, PlannerQuery
 from storage.engine import create_engine, session_factory
 
-ADMIN_URL = os.environ.get("HOTLINE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 EVENTS_PER_CALL_RATE = 109_421 / 15  # a year of the example deployment per call a weekday and region
 UNTIL = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 PAGE_GOAL_SECONDS = 1.0
@@ -81,29 +76,6 @@ class Row:
     raw_s: float
 
 
-async def _admin(sql: str) -> None:
-    engine = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
-@asynccontextmanager
-async def database(backend: str) -> AsyncIterator[str]:
-    if backend == "postgresql":
-        name = f"hotline_bench_{secrets.token_hex(4)}"
-        await _admin(f'CREATE DATABASE "{name}"')
-        try:
-            yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-        finally:
-            await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        with tempfile.TemporaryDirectory(prefix="hotline-bench-") as scratch:
-            yield f"sqlite:///{Path(scratch) / 'capacity.db'}"
-
-
 async def timed(work: Callable[[], Awaitable[T]]) -> tuple[float, T]:
     started = time.perf_counter()
     result = await work()
@@ -116,7 +88,7 @@ async def best_of(runs: int, work: Callable[[], Awaitable[Any]]) -> float:
 
 async def bench(backend: str, events: int) -> Row:
     deployment = load_deployment(EXAMPLE_DEPLOYMENT)
-    async with database(backend) as url:
+    async with fresh_database(backend, "capacity.db") as url:
         engine = create_engine(url)
         try:
             await upgrade(engine)

@@ -32,7 +32,7 @@ from config.deployment import Deployment
 from contacts.pseudonyms import Pseudonymiser
 from formatting.locales import language_name
 from staff.accounts import StaffMember
-from staff.web import CURRENT_MEMBER, require_role, see_other
+from staff.web import CURRENT_MEMBER, page_language, require_role, see_other
 from storage.clock import Clock
 
 log = logging.getLogger("hotline.personal_data")
@@ -78,7 +78,7 @@ class WorklistViews:
     async def index(self, request: web.Request) -> web.StreamResponse:
         """The worklist: filtered by region, channel, topic and status, sorted by any column, paged."""
         member = request[CURRENT_MEMBER]
-        language = _page_language(request)
+        language = page_language(request)
         query = self._list_query(request, member)
         status = query.get("status", "open")
         now = self.clock()
@@ -235,9 +235,3 @@ def _english() -> dict[str, str]:
 def _in_language(german: str, language: str) -> str:
     """A German page text as the page shows it, for sorting by what the reader sees."""
     return _english().get(german, german) if language == "en" else german
-
-
-def _page_language(request: web.Request) -> str:
-    """The language the page is rendered in (chosen by the page context middleware)."""
-    context = request.get(aiohttp_jinja2.REQUEST_CONTEXT_KEY) or {}
-    return str(context.get("lang", "de"))

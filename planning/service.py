@@ -37,6 +37,7 @@ WEEKLY_SERIES_AFTER_DAYS = 92  # longer periods are shown by week, not by day
 ROLLUP_JOB = "capacity-rollups"
 ROLLUP_LEASE = dt.timedelta(minutes=30)  # given back at the end; runs out only if its process died
 LEASE_RETRY_SECONDS = 0.25
+COMMAND_WAIT_SECONDS = 300.0  # a command waits this long for a round the running service is doing
 
 
 class PlannerInputError(ValueError):

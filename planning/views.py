@@ -13,18 +13,13 @@ from planning.exports import table_csv, table_xlsx
 from planning.planner_form import read_planner_form
 from planning.service import Planner, PlannerInputError
 from staff.roles import Role
-from staff.web import require_role
+from staff.web import page_language, require_role
 
 PLANNER_ROLES: tuple[Role, ...] = ("planner", "admin")
 EXPORTS = {
     "csv": ("text/csv; charset=utf-8", table_csv),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", table_xlsx),
 }
-
-
-def page_language(request: web.Request) -> str:
-    context = request.get(aiohttp_jinja2.REQUEST_CONTEXT_KEY) or {}
-    return str(context.get("lang", "de"))
 
 
 @dataclass(frozen=True)

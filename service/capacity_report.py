@@ -18,7 +18,6 @@ from service.failures import EXIT_OK, EXIT_USAGE, CommandFailed
 if TYPE_CHECKING:  # the database layer loads only when the command runs
     from planning.service import PlannerReport
 
-ROLLUP_WAIT_SECONDS = 300.0  # a round the running service is doing ends first
 SettingsOf = Callable[[argparse.Namespace], Settings]
 
 
@@ -65,7 +64,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
 async def _build(settings: Settings, args: argparse.Namespace) -> PlannerReport:
     from config.loader import load_deployment as load
     from planning.period import PeriodError
-    from planning.service import Planner, PlannerInputError, PlannerQuery
+    from planning.service import COMMAND_WAIT_SECONDS, Planner, PlannerInputError, PlannerQuery
     from service.preflight import check_database
     from storage.clock import system_clock
     from storage.engine import create_engine, session_factory
@@ -74,7 +73,7 @@ async def _build(settings: Settings, args: argparse.Namespace) -> PlannerReport:
     engine = create_engine(settings.database_url)
     try:
         planner = Planner(session_factory(engine), load(settings.config_path), system_clock)
-        await planner.refresh_rollups(wait_seconds=ROLLUP_WAIT_SECONDS)
+        await planner.refresh_rollups(wait_seconds=COMMAND_WAIT_SECONDS)
         return await planner.report(PlannerQuery(region=args.region, first=args.first, last=args.last), "en")
     except (PlannerInputError, PeriodError) as exc:
         raise CommandFailed(str(exc), EXIT_USAGE) from None

@@ -21,7 +21,6 @@ from service.failures import EXIT_OK
 if TYPE_CHECKING:  # every command starts with the parser: the database layer loads only for this one
     from planning.demo import SeedSummary
 
-ROLLUP_WAIT_SECONDS = 300.0  # a round the running service is doing ends first
 SettingsOf = Callable[[argparse.Namespace], Settings]
 MomentParser = Callable[[str, dt.tzinfo], dt.datetime]
 
@@ -101,7 +100,7 @@ async def _write(
     """The summary of what was seeded, or None (and the events present) when --if-empty found some."""
     from contacts.pseudonyms import Pseudonymiser
     from planning.demo import count_contact_events, seed
-    from planning.service import Planner
+    from planning.service import COMMAND_WAIT_SECONDS, Planner
     from service.preflight import check_database
     from storage.clock import system_clock
     from storage.engine import create_engine, session_factory
@@ -124,7 +123,7 @@ async def _write(
             calls_per_weekday=args.calls_per_weekday,
         )
         # The planner's pages read roll-ups: count the new year now, not at the next job round.
-        await Planner(sessions, deployment, system_clock).refresh_rollups(wait_seconds=ROLLUP_WAIT_SECONDS)
+        await Planner(sessions, deployment, system_clock).refresh_rollups(wait_seconds=COMMAND_WAIT_SECONDS)
         return summary, 0
     finally:
         await engine.dispose()

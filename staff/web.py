@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
@@ -171,3 +172,10 @@ def require_role(*roles: Role) -> Callable[[H], H]:
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+def page_language(request: web.Request) -> str:
+    """The language the page is rendered in (chosen by the page context middleware: the site's
+    switch, else the browser's wish, else German)."""
+    context = request.get(aiohttp_jinja2.REQUEST_CONTEXT_KEY) or {}
+    return str(context.get("lang", "de"))

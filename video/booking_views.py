@@ -19,11 +19,11 @@ from aiohttp import web
 from yarl import URL
 
 from routing.numbers import takes_text_messages
-from staff.web import see_other
+from staff.web import page_language, see_other
 from video.customer_texts import CHOICE_MISSING, refusal_field, refusal_text
 from video.errors import CounsellingRefused
 from video.links import LinkRefused
-from video.public_pages import PublicPages, page_language, render
+from video.public_pages import PublicPages, render
 from video.service import Counselling
 from video.values import BookingView, SlotView
 

@@ -15,11 +15,11 @@ from typing import Any
 from aiohttp import web
 
 from staff.errors import Forbidden
-from staff.web import CURRENT_MEMBER, require_role
+from staff.web import CURRENT_MEMBER, page_language, require_role
 from video.content_policy import video_content_security_policy
 from video.errors import CounsellingRefused
 from video.links import LinkRefused
-from video.public_pages import PublicPages, page_language, render
+from video.public_pages import PublicPages, render
 from video.service import Counselling
 from video.values import JoinPage
 

@@ -20,12 +20,6 @@ LinkProblem = Literal["invalid", "expired", "spent"]
 PROBLEM_STATUS: dict[LinkProblem, int] = {"invalid": 404, "expired": 410, "spent": 410}
 
 
-def page_language(request: web.Request) -> str:
-    """The language the page is shown in (chosen with the site's switch, else the browser's)."""
-    context = request.get(aiohttp_jinja2.REQUEST_CONTEXT_KEY) or {}
-    return str(context.get("lang", "de"))
-
-
 def render(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
     """A token page: never cached, and no Referer, so the token in its address goes nowhere
     (the Jitsi script and the links to other sites would otherwise be told it)."""
